@@ -1,0 +1,88 @@
+// Package scanners defines the store interface that every place personal
+// data lives behind (local folders, iCloud Drive, OneDrive, S3, vendor
+// exports), the records a store lists, and the errors stores share.
+//
+// A store lists records by streaming them to a callback, so that memory does
+// not grow with the number of records. Stores know nothing of subjects,
+// categories or rules: they do not import rules or agent.
+package scanners
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Kind says what a record is.
+type Kind string
+
+// Record kinds.
+const (
+	// KindFile is an ordinary file or object.
+	KindFile Kind = "file"
+	// KindPlaceholder is a file that exists in the cloud but is not
+	// downloaded (an iCloud Drive ".Name.ext.icloud" placeholder). Its ID
+	// is the real file's path; deleting it deletes the file in the cloud.
+	KindPlaceholder Kind = "placeholder"
+	// KindArchive is a zip archive whose entries are listed as records of
+	// their own. An archive is read-only: it can only be deleted whole.
+	KindArchive Kind = "archive"
+	// KindArchiveEntry is a file inside an archive. It cannot be deleted
+	// on its own (Delete returns ErrReadOnly).
+	KindArchiveEntry Kind = "archive-entry"
+)
+
+// ArchiveSep separates an archive's ID from the path of an entry inside it:
+// "2015/scans.zip!/Jansen, Piet/intake.pdf".
+const ArchiveSep = "!/"
+
+// Record is one item a store lists.
+type Record struct {
+	// ID is stable across scans and unique in the store: for files the
+	// slash-separated path relative to the store's root (never starting
+	// with "/" and never containing ".." elements); for archive entries
+	// the archive's ID, ArchiveSep and the entry's path.
+	ID string
+	// Kind says what the record is.
+	Kind Kind
+	// Size in bytes (for a placeholder, the size iCloud reports, or 0).
+	Size int64
+	// ModTime is the last modification time.
+	ModTime time.Time
+	// Version is an opaque token that changes whenever the content or
+	// metadata that matter change (etag, size+mtime, content hash). Apply
+	// compares it with the plan's before acting.
+	Version string
+	// Archive is the ID of the archive holding this record, for
+	// KindArchiveEntry; "" otherwise.
+	Archive string
+}
+
+// Store is the small interface each kind of store implements.
+//
+// Implementations must be safe for one Scan at a time alongside Stat, Open
+// and Delete calls from other goroutines.
+type Store interface {
+	// Scan calls fn once for each record, in no particular order, while
+	// listing. If fn returns an error, Scan stops and returns it. Any
+	// listing error is returned: the caller must then treat the whole
+	// listing as incomplete and act on nothing in this store.
+	Scan(ctx context.Context, fn func(Record) error) error
+	// Stat returns the record with the given ID as it is now, or an error
+	// wrapping ErrNotFound if it is gone.
+	Stat(ctx context.Context, id string) (Record, error)
+	// Open returns the content of a record.
+	Open(ctx context.Context, id string) (io.ReadCloser, error)
+	// Delete removes a record. It returns an error wrapping ErrNotFound if
+	// the record is gone, ErrReadOnly for an archive entry, and
+	// ErrOutsideRoot for an ID that would leave the store's root.
+	Delete(ctx context.Context, id string) error
+}
+
+// Errors stores return, wrapped; test with errors.Is.
+var (
+	ErrNotFound    = errors.New("record not found")
+	ErrReadOnly    = errors.New("record is read-only")
+	ErrOutsideRoot = errors.New("path is outside the store's root")
+)
