@@ -178,6 +178,10 @@ type Facts struct {
 	EndYear int
 	// ModDate is the record's modification date in the organisation's zone.
 	ModDate Date
+	// Employee is the employee record a hired applicant or intern became,
+	// set by the caller when exactly one is found; nil otherwise. A hired
+	// person's record then follows the personnel-file rules (S8, S9).
+	Employee *Subject
 }
 
 // Action is what the plan does with a record.

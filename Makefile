@@ -1,0 +1,15 @@
+# The README's two commands are `go run ./cmd/retentiond demo` and
+# `./scripts/test.sh`; these targets are the same, for those used to make.
+.PHONY: demo test build bench
+
+demo:
+	go run ./cmd/retentiond demo
+
+test:
+	./scripts/test.sh
+
+build:
+	go build -o bin/retentiond ./cmd/retentiond
+
+bench:
+	go run ./bench

@@ -1,0 +1,107 @@
+// Package plan scans stores, classifies their records, evaluates the
+// retention policy and streams the resulting plan items to writers. It
+// changes nothing in any store.
+package plan
+
+import (
+	"github.com/retentiond/retentiond/rules"
+)
+
+// Version is the plan.json format version.
+const Version = 1
+
+// Header is what plan.json says before its items.
+type Header struct {
+	Version      int    `json:"version"`
+	Organisation string `json:"organisation"`
+	AsOf         string `json:"as_of"`
+	CreatedAt    string `json:"created_at"`
+	ConfigSHA256 string `json:"config_sha256"`
+	Policy       string `json:"policy"`
+	Lang         string `json:"lang"`
+	All          bool   `json:"all"` // keep items are listed too
+}
+
+// SubjectRef names the subject of an item. Name is personal data: it goes
+// into the plan files the administrator reads (mode 0600), nowhere else.
+type SubjectRef struct {
+	Type rules.SubjectType `json:"type"`
+	ID   string            `json:"id"`
+	Name string            `json:"name"`
+}
+
+// Entries counts an archive's entries and what the policy said of them.
+type Entries struct {
+	Total  int `json:"total"`
+	Due    int `json:"due"`
+	Review int `json:"review"`
+	Hold   int `json:"hold"`
+}
+
+// Item is one record's line in the plan.
+type Item struct {
+	Store    string         `json:"store"`
+	Record   string         `json:"record"`
+	Kind     string         `json:"kind"`
+	Subject  *SubjectRef    `json:"subject"`
+	Category rules.Category `json:"category,omitempty"`
+	Trigger  *rules.Trigger `json:"trigger,omitempty"`
+	Rule     string         `json:"rule,omitempty"`
+	Action   rules.Action   `json:"action"`
+	Due      string         `json:"due,omitempty"`
+	Reason   string         `json:"reason"`
+	Basis    string         `json:"basis,omitempty"`
+	Version  string         `json:"version"`
+	Size     int64          `json:"size"`
+	Modified string         `json:"modified"`
+	Entries  *Entries       `json:"entries,omitempty"`
+	Fields   []string       `json:"fields,omitempty"`
+}
+
+// StoreResult says how the scan of one store went.
+type StoreResult struct {
+	Name    string `json:"name"`
+	Type    string `json:"type"`
+	Records int    `json:"records"`
+	// Error is set when listing failed: then the plan holds no item of
+	// this store, so nothing in it can be acted on.
+	Error string `json:"error,omitempty"`
+}
+
+// Summary counts items per action. Keep counts every record not yet due,
+// listed or not.
+type Summary struct {
+	Delete       int `json:"delete"`
+	Pseudonymise int `json:"pseudonymise"`
+	Review       int `json:"review"`
+	Hold         int `json:"hold"`
+	Keep         int `json:"keep"`
+}
+
+// Add counts one item of action a.
+func (s *Summary) Add(a rules.Action) {
+	switch a {
+	case rules.Delete:
+		s.Delete++
+	case rules.Pseudonymise:
+		s.Pseudonymise++
+	case rules.Review:
+		s.Review++
+	case rules.Hold:
+		s.Hold++
+	case rules.Keep:
+		s.Keep++
+	}
+}
+
+// Total is the number of records counted.
+func (s Summary) Total() int { return s.Delete + s.Pseudonymise + s.Review + s.Hold + s.Keep }
+
+// Sink receives a plan as it is made: the header, then items, then each
+// store's result and the summary. Items of a store arrive only after its
+// listing completed.
+type Sink interface {
+	Begin(h Header) error
+	Item(it *Item) error
+	End(stores []StoreResult, sum Summary) error
+}

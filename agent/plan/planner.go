@@ -1,0 +1,294 @@
+package plan
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/retentiond/retentiond/agent/classify"
+	"github.com/retentiond/retentiond/rules"
+	"github.com/retentiond/retentiond/scanners"
+)
+
+// Store is one configured store with its layout.
+type Store struct {
+	Name       string
+	Type       string
+	Store      scanners.Store
+	Classifier *classify.Classifier
+	// OpenErr is why the store could not be opened; it is then not
+	// scanned and the plan says its listing failed.
+	OpenErr error
+}
+
+// Planner makes a plan. Its fields are set by the caller; Run may be called
+// once.
+type Planner struct {
+	Header   Header
+	Policy   *rules.Policy
+	Subjects *classify.Index
+	Stores   []Store
+	AsOf     rules.Date
+	Location *time.Location
+	// All lists keep items too; by default only items that need an action
+	// or a person's attention are listed.
+	All bool
+	// Lang is "nl" or "en": the language of reasons.
+	Lang string
+	// SpoolDir holds a store's items until its listing completes ("" for
+	// the system's temporary directory).
+	SpoolDir string
+	// Progress, if set, is called now and then during a scan with the
+	// store's name and the number of records seen so far.
+	Progress func(store string, records int)
+}
+
+// Run scans every store and sends the plan to sink. A store whose listing
+// fails contributes no items: its result carries the error, and Run goes on
+// with the next store. Run returns an error only if the sink fails or ctx
+// is cancelled.
+func (p *Planner) Run(ctx context.Context, sink Sink) (Summary, []StoreResult, error) {
+	var sum Summary
+	var results []StoreResult
+	if err := sink.Begin(p.Header); err != nil {
+		return sum, nil, err
+	}
+	for _, st := range p.Stores {
+		res, storeSum, err := p.runStore(ctx, st, sink)
+		if err != nil {
+			return sum, results, err
+		}
+		results = append(results, res)
+		sum.Delete += storeSum.Delete
+		sum.Pseudonymise += storeSum.Pseudonymise
+		sum.Review += storeSum.Review
+		sum.Hold += storeSum.Hold
+		sum.Keep += storeSum.Keep
+	}
+	return sum, results, sink.End(results, sum)
+}
+
+func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResult, Summary, error) {
+	res := StoreResult{Name: st.Name, Type: st.Type}
+	var sum Summary
+	if st.OpenErr != nil {
+		res.Error = st.OpenErr.Error()
+		return res, sum, nil
+	}
+	sp := newSpool(p.SpoolDir)
+	defer sp.close()
+	var arch *archiveAgg
+	emit := func(it *Item) error {
+		sum.Add(it.Action)
+		if it.Action == rules.Keep && !p.All {
+			return nil
+		}
+		return sp.add(it)
+	}
+	flushArchive := func() error {
+		if arch == nil {
+			return nil
+		}
+		it := arch.item(p.Lang)
+		arch = nil
+		return emit(it)
+	}
+	scanErr := st.Store.Scan(ctx, func(rec scanners.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res.Records++
+		if p.Progress != nil && res.Records%10000 == 0 {
+			p.Progress(st.Name, res.Records)
+		}
+		if rec.Kind == scanners.KindArchiveEntry && arch != nil && rec.Archive == arch.rec.ID {
+			arch.add(p.decide(st, rec))
+			return nil
+		}
+		if err := flushArchive(); err != nil {
+			return err
+		}
+		if rec.Kind == scanners.KindArchive {
+			arch = newArchiveAgg(st.Name, rec, p.Location)
+			return nil
+		}
+		return emit(p.item(st, rec, p.decide(st, rec)))
+	})
+	if scanErr == nil {
+		scanErr = flushArchive()
+	}
+	if scanErr != nil {
+		if ctx.Err() != nil {
+			return res, sum, ctx.Err()
+		}
+		if sp.err != nil {
+			return res, sum, sp.err
+		}
+		// Never plan on a partial listing: drop what was spooled.
+		res.Error = scanErr.Error()
+		return res, Summary{}, nil
+	}
+	if p.Progress != nil {
+		p.Progress(st.Name, res.Records)
+	}
+	return res, sum, sp.replay(sink.Item)
+}
+
+// decided is one record's classification and decision.
+type decided struct {
+	subject  *rules.Subject
+	category rules.Category
+	d        rules.Decision
+}
+
+// decide classifies a record and evaluates the policy on it.
+func (p *Planner) decide(st Store, rec scanners.Record) decided {
+	path := classifyPath(rec.ID)
+	m, ok := st.Classifier.Match(path)
+	if !ok {
+		return decided{d: review(msgNoLayout)}
+	}
+	out := decided{category: m.Category}
+	if m.SubjectType == "" {
+		out.d = review(msgNoSubjectInLayout)
+		return out
+	}
+	subj, why := p.resolve(m)
+	if subj == nil {
+		out.d = review(why)
+		return out
+	}
+	out.subject = subj
+	f := rules.Facts{
+		Subject:  subj,
+		Category: m.Category,
+		PathDate: m.Date,
+		EndYear:  m.EndYear,
+		ModDate:  rules.DateIn(rec.ModTime, p.Location),
+	}
+	if (subj.Type == rules.Applicant || subj.Type == rules.Intern) && subj.Flag(rules.Hired) {
+		if emp := p.Subjects.ByName(rules.Employee, subj.Name); len(emp) == 1 {
+			f.Employee = emp[0]
+		}
+	}
+	out.d = rules.Evaluate(p.Policy, f, p.AsOf)
+	return out
+}
+
+// resolve finds the one subject a layout match names, or says why not.
+func (p *Planner) resolve(m classify.Match) (*rules.Subject, rules.Text) {
+	t := m.SubjectType
+	if m.ID != "" {
+		s := p.Subjects.ByID(t, m.ID)
+		if s == nil {
+			return nil, msgIDNotFound.with(t)
+		}
+		if m.Name != "" && !containsSubject(p.Subjects.ByName(t, m.Name), s) {
+			return nil, msgNameIDDisagree.with(t)
+		}
+		return s, rules.Text{}
+	}
+	found := p.Subjects.ByName(t, m.Name)
+	switch len(found) {
+	case 0:
+		return nil, msgNameNotFound.with(t)
+	case 1:
+		return found[0], rules.Text{}
+	default:
+		return nil, msgAmbiguous.with(t, len(found))
+	}
+}
+
+func containsSubject(list []*rules.Subject, s *rules.Subject) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// classifyPath is the path layouts see: an archive's entries are inside
+// a folder named like the archive without ".zip", so that a zipped year
+// folder of the paper archive matches the same layout as the unzipped one.
+func classifyPath(id string) string {
+	i := strings.Index(id, scanners.ArchiveSep)
+	if i < 0 {
+		return id
+	}
+	zip, entry := id[:i], id[i+len(scanners.ArchiveSep):]
+	if len(zip) > 4 && strings.EqualFold(zip[len(zip)-4:], ".zip") {
+		zip = zip[:len(zip)-4]
+	}
+	return zip + "/" + entry
+}
+
+// item turns a decision into a plan item.
+func (p *Planner) item(st Store, rec scanners.Record, dc decided) *Item {
+	it := &Item{
+		Store:    st.Name,
+		Record:   rec.ID,
+		Kind:     string(rec.Kind),
+		Category: dc.category,
+		Rule:     dc.d.Rule,
+		Action:   dc.d.Action,
+		Due:      dc.d.Due.String(),
+		Trigger:  dc.d.Trigger,
+		Reason:   dc.d.Reason.In(p.Lang),
+		Basis:    dc.d.Basis.In(p.Lang),
+		Version:  rec.Version,
+		Size:     rec.Size,
+		Modified: rec.ModTime.In(p.Location).Format(time.RFC3339),
+	}
+	if dc.subject != nil {
+		it.Subject = &SubjectRef{Type: dc.subject.Type, ID: dc.subject.ID, Name: dc.subject.Name}
+	}
+	return it
+}
+
+func review(t rules.Text) rules.Decision {
+	return rules.Decision{Action: rules.Review, Reason: t}
+}
+
+// message is a review reason with placeholders: {type} is the subject type
+// in the message's language, {n} a count.
+type message rules.Text
+
+func (m message) with(t rules.SubjectType, n ...int) rules.Text {
+	count := 0
+	if len(n) > 0 {
+		count = n[0]
+	}
+	fill := func(s, lang string) string {
+		return strings.NewReplacer("{type}", rules.SubjectName(t, lang), "{key}", string(t), "{n}", strconv.Itoa(count)).Replace(s)
+	}
+	return rules.Text{EN: fill(m.EN, "en"), NL: fill(m.NL, "nl")}
+}
+
+var (
+	msgNoLayout = rules.Text{
+		EN: "no layout of this store matches the path: cannot tell whose record it is or what kind; decide by hand or add a layout",
+		NL: "het pad past bij geen enkele indeling van deze opslag: niet te zeggen van wie of wat het is; beoordeel zelf of voeg een indeling toe",
+	}
+	msgNoSubjectInLayout = rules.Text{
+		EN: "the layout names no subject: a record is deleted only when it is tied to one person",
+		NL: "de indeling noemt geen betrokkene: een bestand wordt alleen verwijderd als het aan één persoon gekoppeld is",
+	}
+	msgIDNotFound = message{
+		EN: "the {type} number in the path is not in the registry: check the number or the registry export",
+		NL: "het nummer ({type}) in het pad staat niet in de registratie: controleer het nummer of de export",
+	}
+	msgNameIDDisagree = message{
+		EN: "the name and the {type} number in the path belong to different people in the registry",
+		NL: "de naam en het nummer ({type}) in het pad horen in de registratie bij verschillende personen",
+	}
+	msgNameNotFound = message{
+		EN: "no {type} with this name in the registry: check the spelling or the registry export",
+		NL: "geen {type} met deze naam in de registratie: controleer de spelling of de export",
+	}
+	msgAmbiguous = message{
+		EN: "{n} people of type {type} share this name: add their number to the folder names and a {{key}.id} placeholder to the layout to tell them apart",
+		NL: "{n} personen ({type}) hebben deze naam: zet hun nummer in de mapnamen en een {{key}.id} in de indeling om ze te onderscheiden",
+	}
+)

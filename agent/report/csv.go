@@ -1,0 +1,110 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/rules"
+)
+
+// CSV writes plan.csv as Dutch Excel opens it by a double click: UTF-8
+// with a byte-order mark, ";" between fields, dates as dd-mm-yyyy in
+// Dutch. Cells that Excel would read as a formula are quoted with a
+// leading apostrophe, since file names come from users.
+type CSV struct {
+	f    *os.File
+	w    *bufio.Writer
+	c    *csv.Writer
+	lang string
+}
+
+// NewCSV creates the file at path.
+func NewCSV(path, lang string) (*CSV, error) {
+	f, err := create(path)
+	if err != nil {
+		return nil, err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	w.WriteString("\ufeff")
+	c := csv.NewWriter(w)
+	c.Comma = ';'
+	c.UseCRLF = true
+	return &CSV{f: f, w: w, c: c, lang: lang}, nil
+}
+
+var csvHeader = map[string][]string{
+	"en": {"store", "record", "kind", "subject type", "subject id", "name", "category", "action", "due", "rule", "trigger", "trigger date", "reason", "basis", "size", "modified", "version"},
+	"nl": {"opslag", "bestand", "soort", "betrokkene", "nummer", "naam", "categorie", "actie", "datum", "regel", "gebeurtenis", "datum gebeurtenis", "reden", "grondslag", "grootte", "gewijzigd", "versie"},
+}
+
+// Begin writes the header row.
+func (c *CSV) Begin(plan.Header) error { return c.c.Write(csvHeader[lang(c.lang)]) }
+
+// Item writes one row.
+func (c *CSV) Item(it *plan.Item) error {
+	l := lang(c.lang)
+	var st, sid, name, trig, tdate string
+	if it.Subject != nil {
+		st, sid, name = rules.SubjectName(it.Subject.Type, l), it.Subject.ID, it.Subject.Name
+	}
+	if it.Trigger != nil {
+		trig, tdate = rules.EventName(it.Trigger.Event, l), c.date(it.Trigger.Date.String())
+	}
+	cat := ""
+	if it.Category != "" {
+		cat = rules.CategoryName(it.Category, l)
+	}
+	row := []string{it.Store, it.Record, it.Kind, st, sid, name, cat, actionName(it.Action, l), c.date(it.Due),
+		it.Rule, trig, tdate, it.Reason, it.Basis, strconv.FormatInt(it.Size, 10), it.Modified, it.Version}
+	for i, v := range row {
+		row[i] = safeCell(v)
+	}
+	return c.c.Write(row)
+}
+
+func (c *CSV) date(iso string) string {
+	if c.lang != "nl" || len(iso) != 10 {
+		return iso
+	}
+	return iso[8:10] + "-" + iso[5:7] + "-" + iso[0:4]
+}
+
+// End flushes and closes the file.
+func (c *CSV) End([]plan.StoreResult, plan.Summary) error {
+	c.c.Flush()
+	if err := c.c.Error(); err != nil {
+		c.f.Close()
+		return err
+	}
+	if err := c.w.Flush(); err != nil {
+		c.f.Close()
+		return err
+	}
+	return c.f.Close()
+}
+
+// safeCell keeps Excel from running a cell as a formula (CSV injection).
+func safeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+func lang(l string) string {
+	if l == "en" {
+		return "en"
+	}
+	return "nl"
+}
+
+var actionNames = map[string]map[rules.Action]string{
+	"en": {rules.Delete: "delete", rules.Pseudonymise: "pseudonymise", rules.Review: "review", rules.Hold: "hold", rules.Keep: "keep"},
+	"nl": {rules.Delete: "verwijderen", rules.Pseudonymise: "pseudonimiseren", rules.Review: "beoordelen", rules.Hold: "vasthouden", rules.Keep: "bewaren"},
+}
+
+func actionName(a rules.Action, l string) string { return actionNames[lang(l)][a] }

@@ -1,0 +1,195 @@
+package report
+
+import (
+	"bufio"
+	_ "embed"
+	"html/template"
+	"sort"
+
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/rules"
+)
+
+// MaxHTMLItems is how many items report.html details; beyond it the report
+// gives counts and points to plan.csv, which lists every item. An office
+// administrator cannot read more, and memory stays bounded.
+const MaxHTMLItems = 20000
+
+//go:embed report.html.tmpl
+var htmlSource string
+
+var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"action":   func(a rules.Action, l string) string { return actionName(a, l) },
+	"category": func(c rules.Category, l string) string { return rules.CategoryName(c, l) },
+	"subject":  func(t rules.SubjectType, l string) string { return rules.SubjectName(t, l) },
+	"event":    func(e rules.Event, l string) string { return rules.EventName(e, l) },
+	"date": func(iso, l string) string {
+		if l == "nl" && len(iso) == 10 {
+			return iso[8:10] + "-" + iso[5:7] + "-" + iso[0:4]
+		}
+		return iso
+	},
+	"t": func(key, l string) string { return words[lang(l)][key] },
+}).Parse(htmlSource))
+
+// HTML writes report.html: the summary first, then every item grouped per
+// subject, then per store.
+type HTML struct {
+	path    string
+	lang    string
+	header  plan.Header
+	groups  map[groupKey]*group
+	stores  map[string]*plan.Summary
+	shown   int
+	omitted int
+}
+
+type groupKey struct {
+	Type rules.SubjectType
+	ID   string
+}
+
+type group struct {
+	Subject *plan.SubjectRef
+	Items   []*plan.Item
+	Sum     plan.Summary
+}
+
+// NewHTML prepares report.html at path; it is written at End.
+func NewHTML(path, lang string) *HTML {
+	return &HTML{path: path, lang: lang, groups: map[groupKey]*group{}, stores: map[string]*plan.Summary{}}
+}
+
+// Begin records the header.
+func (h *HTML) Begin(hd plan.Header) error { h.header = hd; return nil }
+
+// Item files an item under its subject.
+func (h *HTML) Item(it *plan.Item) error {
+	k := groupKey{}
+	if it.Subject != nil {
+		k = groupKey{it.Subject.Type, it.Subject.ID}
+	}
+	g := h.groups[k]
+	if g == nil {
+		g = &group{Subject: it.Subject}
+		h.groups[k] = g
+	}
+	g.Sum.Add(it.Action)
+	s := h.stores[it.Store]
+	if s == nil {
+		s = &plan.Summary{}
+		h.stores[it.Store] = s
+	}
+	s.Add(it.Action)
+	if h.shown >= MaxHTMLItems {
+		h.omitted++
+		return nil
+	}
+	h.shown++
+	g.Items = append(g.Items, it)
+	return nil
+}
+
+type storeRow struct {
+	plan.StoreResult
+	Sum plan.Summary
+}
+
+type htmlData struct {
+	Lang    string
+	Header  plan.Header
+	Sum     plan.Summary
+	Stores  []storeRow
+	Failed  int
+	Groups  []*group
+	Shown   int
+	Omitted int
+}
+
+// End writes the file.
+func (h *HTML) End(stores []plan.StoreResult, sum plan.Summary) error {
+	d := htmlData{Lang: lang(h.lang), Header: h.header, Sum: sum, Shown: h.shown, Omitted: h.omitted}
+	for _, s := range stores {
+		row := storeRow{StoreResult: s}
+		if c := h.stores[s.Name]; c != nil {
+			row.Sum = *c
+		}
+		if s.Error != "" {
+			d.Failed++
+		}
+		d.Stores = append(d.Stores, row)
+	}
+	for _, g := range h.groups {
+		d.Groups = append(d.Groups, g)
+	}
+	sort.Slice(d.Groups, func(i, j int) bool { return groupLess(d.Groups[i], d.Groups[j]) })
+	f, err := create(h.path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	if err := htmlTmpl.Execute(w, d); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// groupLess orders subjects by type (as rules.SubjectTypes lists them),
+// then name, then id; records without a subject come last.
+func groupLess(a, b *group) bool {
+	if (a.Subject == nil) != (b.Subject == nil) {
+		return b.Subject == nil
+	}
+	if a.Subject == nil {
+		return false
+	}
+	ra, rb := typeRank(a.Subject.Type), typeRank(b.Subject.Type)
+	if ra != rb {
+		return ra < rb
+	}
+	if a.Subject.Name != b.Subject.Name {
+		return a.Subject.Name < b.Subject.Name
+	}
+	return a.Subject.ID < b.Subject.ID
+}
+
+func typeRank(t rules.SubjectType) int {
+	for i, x := range rules.SubjectTypes {
+		if x == t {
+			return i
+		}
+	}
+	return len(rules.SubjectTypes)
+}
+
+var words = map[string]map[string]string{
+	"en": {
+		"title": "Retention plan", "asof": "As of", "created": "Made", "policy": "Policy",
+		"dryrun": "This is a plan: nothing has been deleted or changed. Items marked delete are removed only after a person approves the plan.",
+		"summary": "Summary", "delete": "to delete", "review": "to review by hand", "hold": "held", "keep": "kept (not yet due)", "pseudonymise": "to pseudonymise",
+		"stores": "Stores", "store": "Store", "type": "Type", "records": "Records", "status": "Status", "ok": "scanned",
+		"failed":      "listing failed: nothing in this store is in the plan, nothing in it will be deleted",
+		"failednote":  "stores could not be listed completely. Nothing in them is planned. Fix the cause and plan again.",
+		"persubject":  "Per person", "unlinked": "Not tied to one person", "record": "File", "category": "Category",
+		"action": "Action", "due": "Due", "rule": "Rule", "reason": "Why", "basis": "Basis",
+		"omitted": "more items are not shown here; plan.csv lists every item.", "none": "Nothing needs doing as of this date.",
+		"entries": "entries",
+	},
+	"nl": {
+		"title": "Bewaartermijnenplan", "asof": "Peildatum", "created": "Gemaakt", "policy": "Beleid",
+		"dryrun": "Dit is een plan: er is niets verwijderd of gewijzigd. Wat op 'verwijderen' staat, wordt pas verwijderd nadat iemand het plan heeft goedgekeurd.",
+		"summary": "Samenvatting", "delete": "te verwijderen", "review": "zelf te beoordelen", "hold": "vastgehouden", "keep": "bewaard (nog niet aan de beurt)", "pseudonymise": "te pseudonimiseren",
+		"stores": "Opslagplaatsen", "store": "Opslag", "type": "Soort", "records": "Bestanden", "status": "Status", "ok": "doorzocht",
+		"failed":      "doorzoeken mislukt: niets uit deze opslag staat in het plan, er wordt niets in verwijderd",
+		"failednote":  "opslagplaatsen konden niet volledig worden doorzocht. Daaruit staat niets in het plan. Los de oorzaak op en maak het plan opnieuw.",
+		"persubject":  "Per persoon", "unlinked": "Niet aan één persoon gekoppeld", "record": "Bestand", "category": "Categorie",
+		"action": "Actie", "due": "Datum", "rule": "Regel", "reason": "Waarom", "basis": "Grondslag",
+		"omitted": "andere regels staan hier niet; plan.csv bevat ze allemaal.", "none": "Op deze datum hoeft er niets te gebeuren.",
+		"entries": "bestanden",
+	},
+}

@@ -1,0 +1,60 @@
+package report
+
+import (
+	"errors"
+	"path/filepath"
+
+	"github.com/retentiond/retentiond/agent/plan"
+)
+
+// File names in a plan directory.
+const (
+	PlanJSON   = "plan.json"
+	PlanCSV    = "plan.csv"
+	ReportHTML = "report.html"
+)
+
+// Open creates plan.json, plan.csv and report.html in dir and returns one
+// sink that writes all three.
+func Open(dir, lang string) (plan.Sink, error) {
+	j, err := NewJSON(filepath.Join(dir, PlanJSON))
+	if err != nil {
+		return nil, err
+	}
+	c, err := NewCSV(filepath.Join(dir, PlanCSV), lang)
+	if err != nil {
+		j.f.Close()
+		return nil, err
+	}
+	return tee{j, c, NewHTML(filepath.Join(dir, ReportHTML), lang)}, nil
+}
+
+// tee sends a plan to several sinks. End is called on every sink even if
+// one fails, so that every file is closed.
+type tee []plan.Sink
+
+func (t tee) Begin(h plan.Header) error {
+	for _, s := range t {
+		if err := s.Begin(h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t tee) Item(it *plan.Item) error {
+	for _, s := range t {
+		if err := s.Item(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t tee) End(stores []plan.StoreResult, sum plan.Summary) error {
+	var errs []error
+	for _, s := range t {
+		errs = append(errs, s.End(stores, sum))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,9 @@
+// Package rules holds the retention policy model, the built-in Dutch
+// childcare policy (embedded from policies/kinderopvang-nl.yaml) and the
+// pure evaluation function Evaluate, which turns the facts known about one
+// record into a Decision with its reasons in English and Dutch.
+//
+// Nothing in this package reads a clock, a file outside Load, or the
+// network: the evaluation date is always an argument, so that a plan made
+// today can be re-checked tomorrow with the same result for the same date.
+package rules
