@@ -1,0 +1,242 @@
+package archive
+
+import (
+	"archive/zip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+
+	"github.com/retentiond/retentiond/scanners"
+)
+
+// errUnreadable marks a zip that cannot be listed: it is then a plain file.
+var errUnreadable = errors.New("the zip archive cannot be read")
+
+// zipFile is an open zip and what to release when done with it.
+type zipFile struct {
+	r       *zip.Reader
+	release func() error
+}
+
+func (z *zipFile) Close() error { return z.release() }
+
+// openZip opens the zip id in the wrapped store. It reads in place when the
+// store's reader can seek, and otherwise spools it to a temporary file of
+// at most MaxSpool bytes. Errors from the wrapped store's Open are returned
+// as they are; a zip that cannot be read wraps errUnreadable.
+func (s *Store) openZip(ctx context.Context, id string) (*zipFile, error) {
+	rc, err := s.inner.Open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if ra, size, ok := readerAt(rc); ok {
+		zr, err := newZipReader(ra, size)
+		if err != nil {
+			rc.Close()
+			return nil, err
+		}
+		return &zipFile{r: zr, release: rc.Close}, nil
+	}
+	defer rc.Close()
+	if s.opts.MaxSpool < 0 {
+		return nil, fmt.Errorf("%w: its store cannot seek and spooling is off", errUnreadable)
+	}
+	f, err := os.CreateTemp(s.opts.TempDir, "retentiond-zip-*")
+	if err != nil {
+		return nil, fmt.Errorf("archive: spooling a zip: %w", err)
+	}
+	release := func() error {
+		cerr := f.Close()
+		if err := os.Remove(f.Name()); err != nil {
+			return err
+		}
+		return cerr
+	}
+	n, err := io.Copy(f, io.LimitReader(rc, s.opts.MaxSpool+1))
+	if err == nil && n > s.opts.MaxSpool {
+		err = fmt.Errorf("%w: larger than the spool limit of %d bytes", errUnreadable, s.opts.MaxSpool)
+	}
+	if err == nil {
+		var zr *zip.Reader
+		if zr, err = newZipReader(f, n); err == nil {
+			return &zipFile{r: zr, release: release}, nil
+		}
+	}
+	release()
+	return nil, err
+}
+
+// readerAt returns rc as an io.ReaderAt with its size, if it is one: a
+// local file, or an in-memory reader.
+func readerAt(rc io.ReadCloser) (io.ReaderAt, int64, bool) {
+	ra, ok := rc.(io.ReaderAt)
+	if !ok {
+		return nil, 0, false
+	}
+	switch r := rc.(type) {
+	case interface{ Size() int64 }:
+		return ra, r.Size(), true
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return ra, fi.Size(), true
+		}
+	}
+	return nil, 0, false
+}
+
+func newZipReader(ra io.ReaderAt, size int64) (*zip.Reader, error) {
+	zr, err := zip.NewReader(ra, size)
+	if errors.Is(err, zip.ErrInsecurePath) && zr != nil {
+		err = nil // names are sanitised below, whatever GODEBUG says
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", errUnreadable, err)
+	}
+	return zr, nil
+}
+
+// entry is a file in a zip with its sanitised path.
+type entry struct {
+	f    *zip.File
+	path string
+}
+
+// eachEntry calls fn for each file in zr (not folders) under its sanitised
+// path, skipping a path already seen so that IDs stay unique: the first
+// file of a name is the one Stat and Open find.
+func eachEntry(zr *zip.Reader, fn func(entry) error) error {
+	seen := make(map[string]struct{}, len(zr.File))
+	for _, f := range zr.File {
+		if f.FileInfo().IsDir() || strings.HasSuffix(f.Name, "/") {
+			continue
+		}
+		p := sanitize(f.Name)
+		if p == "" {
+			continue
+		}
+		if _, dup := seen[p]; dup {
+			continue
+		}
+		seen[p] = struct{}{}
+		if err := fn(entry{f: f, path: p}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sanitize turns a zip entry name into a clean relative path: backslashes
+// become slashes, and empty, "." and ".." elements are dropped, so that
+// "../evil" and "/abs" stay inside the archive's ID. A name that is not
+// UTF-8 is decoded as code page 437, the zip format's default. It returns
+// "" for a name with nothing left or a NUL byte in it.
+func sanitize(name string) string {
+	if !utf8.ValidString(name) {
+		if dec, err := charmap.CodePage437.NewDecoder().String(name); err == nil {
+			name = dec
+		}
+	}
+	if strings.IndexByte(name, 0) >= 0 {
+		return ""
+	}
+	var b strings.Builder
+	for elem := range strings.SplitSeq(strings.ReplaceAll(name, `\`, "/"), "/") {
+		if elem == "" || elem == "." || elem == ".." {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('/')
+		}
+		b.WriteString(elem)
+	}
+	return b.String()
+}
+
+// entryRecord is the record of entry e of the zip whose record is zr.
+func entryRecord(zr scanners.Record, e entry) scanners.Record {
+	mod := e.f.Modified
+	if mod.IsZero() {
+		mod = zr.ModTime
+	}
+	crc := strconv.FormatUint(uint64(e.f.CRC32), 16)
+	return scanners.Record{
+		ID:      zr.ID + scanners.ArchiveSep + e.path,
+		Kind:    scanners.KindArchiveEntry,
+		Size:    int64(e.f.UncompressedSize64),
+		ModTime: mod,
+		Version: zr.Version + ":" + strings.Repeat("0", 8-len(crc)) + crc,
+		Archive: zr.ID,
+	}
+}
+
+// findEntry opens the zip zr and finds the entry at path. The caller closes
+// the zip.
+func (s *Store) findEntry(ctx context.Context, zr scanners.Record, path string) (*zipFile, entry, error) {
+	z, err := s.openZip(ctx, zr.ID)
+	if err != nil {
+		if errors.Is(err, errUnreadable) {
+			err = fmt.Errorf("archive: %w: %w", err, scanners.ErrNotFound)
+		}
+		return nil, entry{}, err
+	}
+	var found entry
+	stop := errors.New("found")
+	err = eachEntry(z.r, func(e entry) error {
+		if e.path != path {
+			return nil
+		}
+		found = e
+		return stop
+	})
+	if err != stop {
+		z.Close()
+		return nil, entry{}, fmt.Errorf("archive: no such entry in the zip archive: %w", scanners.ErrNotFound)
+	}
+	return z, found, nil
+}
+
+// Open returns the content of id: for an entry, the entry decompressed.
+func (s *Store) Open(ctx context.Context, id string) (io.ReadCloser, error) {
+	if err := check(ctx, id); err != nil {
+		return nil, err
+	}
+	zr, path, isEntry, err := s.entryOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !isEntry {
+		return s.inner.Open(ctx, id)
+	}
+	z, e, err := s.findEntry(ctx, zr, path)
+	if err != nil {
+		return nil, err
+	}
+	rc, err := e.f.Open()
+	if err != nil {
+		z.Close()
+		return nil, fmt.Errorf("archive: opening an entry: %w", err)
+	}
+	return &entryReader{ReadCloser: rc, zip: z}, nil
+}
+
+// entryReader closes the zip along with the entry.
+type entryReader struct {
+	io.ReadCloser
+	zip *zipFile
+}
+
+func (r *entryReader) Close() error {
+	err := r.ReadCloser.Close()
+	if zerr := r.zip.Close(); err == nil {
+		err = zerr
+	}
+	return err
+}

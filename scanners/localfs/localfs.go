@@ -1,0 +1,228 @@
+// Package localfs is the store for a folder on the local disk, and for an
+// iCloud Drive folder synced to a Mac.
+//
+// It never acts outside its root and never follows a symbolic link: every
+// path is resolved one element at a time through os.Root, each folder is
+// checked with Lstat before it is entered and compared with what was opened,
+// and symbolic links are neither listed nor used. A scan streams records
+// folder by folder, so memory is bounded by the largest folder, not the tree.
+//
+// Errors never hold a path below the root, as paths hold children's names.
+package localfs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/retentiond/retentiond/scanners"
+)
+
+// Options configure a Store.
+type Options struct {
+	// ICloud lists iCloud Drive placeholders (".Name.ext.icloud", left
+	// where a file is not downloaded) as the files they stand for, with
+	// Kind scanners.KindPlaceholder. Without it they are ordinary files.
+	ICloud bool
+}
+
+// Store is a folder on the local disk. It is safe for concurrent use. Close
+// it when done.
+type Store struct {
+	root   *os.Root
+	path   string
+	icloud bool
+	// readNames lists a folder; tests replace it to provoke listing errors
+	// that chmod cannot when tests run as root.
+	readNames func(*os.File) ([]string, error)
+}
+
+var _ scanners.Store = (*Store)(nil)
+
+// Open opens the folder root as a store.
+func Open(root string, opts Options) (*Store, error) {
+	r, err := os.OpenRoot(root)
+	if err != nil {
+		return nil, fmt.Errorf("localfs: opening the store's root %q: %w; check the store's root in the config", root, bare(err))
+	}
+	return &Store{root: r, path: root, icloud: opts.ICloud, readNames: readAllNames}, nil
+}
+
+// Close releases the store's handle on its root.
+func (s *Store) Close() error { return s.root.Close() }
+
+// Path returns the root the store was opened with.
+func (s *Store) Path() string { return s.path }
+
+// Scan lists every file under the root, folder by folder in name order. It
+// skips symbolic links, special files and OS clutter (.DS_Store, Thumbs.db,
+// desktop.ini, "~$" Office lock files), but lists other dotfiles. Any
+// error reading a folder stops the scan and is returned.
+func (s *Store) Scan(ctx context.Context, fn func(scanners.Record) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.walk(ctx, s.root, "", 0, fn)
+}
+
+// walk lists the folder dir, whose ID is rel ("" for the root), depth levels
+// below the root. Only the names of dir and of its ancestors are held.
+func (s *Store) walk(ctx context.Context, dir *os.Root, rel string, depth int, fn func(scanners.Record) error) error {
+	names, err := s.list(dir)
+	if err != nil {
+		return listErr(depth, err)
+	}
+	slices.Sort(names)
+	exists := func(name string) bool {
+		_, found := slices.BinarySearch(names, name)
+		return found
+	}
+	for _, name := range names {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		fi, err := dir.Lstat(name)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // removed since the folder was read
+		}
+		if err != nil {
+			return listErr(depth, err)
+		}
+		id := join(rel, name)
+		switch {
+		case fi.IsDir():
+			child, err := openDir(dir, name, fi)
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				return listErr(depth+1, err)
+			}
+			err = s.walk(ctx, child, id, depth+1, fn)
+			child.Close()
+			if err != nil {
+				return err
+			}
+		case fi.Mode().IsRegular():
+			r, ok := s.record(dir, id, name, fi, exists)
+			if !ok {
+				continue
+			}
+			if err := fn(r); err != nil {
+				return err
+			}
+		}
+		// Symbolic links and special files are not records.
+	}
+	return nil
+}
+
+func (s *Store) list(dir *os.Root) ([]string, error) {
+	f, err := dir.Open(".")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return s.readNames(f)
+}
+
+func readAllNames(f *os.File) ([]string, error) { return f.Readdirnames(-1) }
+
+// record returns the record for the regular file name in dir, whose ID
+// would be id, or false if the file is not a record. exists reports whether
+// another name is in dir.
+func (s *Store) record(dir *os.Root, id, name string, fi fs.FileInfo, exists func(string) bool) (scanners.Record, bool) {
+	if isClutter(name) {
+		return scanners.Record{}, false
+	}
+	if s.icloud {
+		if real, ok := placeholderFor(name); ok {
+			if clutter := isClutter(real); clutter || exists(real) {
+				return scanners.Record{}, false // the real file is listed on its own
+			}
+			return placeholderRecord(dir, join(parentOf(id), real), name, fi), true
+		}
+	}
+	return fileRecord(id, fi), true
+}
+
+func fileRecord(id string, fi fs.FileInfo) scanners.Record {
+	return scanners.Record{
+		ID:      id,
+		Kind:    scanners.KindFile,
+		Size:    fi.Size(),
+		ModTime: fi.ModTime(),
+		Version: version("s", fi.Size(), fi.ModTime()),
+	}
+}
+
+// version is prefix, the size and the mtime in nanoseconds:
+// "s1234-m1700000000123456789". Built by hand as it runs once per file.
+func version(prefix string, size int64, mtime time.Time) string {
+	var buf [64]byte
+	b := append(buf[:0], prefix...)
+	b = strconv.AppendInt(b, size, 10)
+	b = append(b, "-m"...)
+	b = strconv.AppendInt(b, mtime.UnixNano(), 10)
+	return string(b)
+}
+
+func join(dir, name string) string {
+	if dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+func parentOf(id string) string {
+	for i := len(id) - 1; i >= 0; i-- {
+		if id[i] == '/' {
+			return id[:i]
+		}
+	}
+	return ""
+}
+
+// openDir enters the folder name of parent, which Lstat described as fi,
+// and checks that what it opened is that folder: os.Root follows a link
+// that replaced it in the meantime, as long as it stays inside the root.
+func openDir(parent *os.Root, name string, fi fs.FileInfo) (*os.Root, error) {
+	child, err := parent.OpenRoot(name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := child.Stat(".")
+	if err != nil {
+		child.Close()
+		return nil, err
+	}
+	if !os.SameFile(st, fi) {
+		child.Close()
+		return nil, errReplaced
+	}
+	return child, nil
+}
+
+// openFile opens the regular file name of parent, described by fi, with
+// the same check as openDir.
+func openFile(parent *os.Root, name string, fi fs.FileInfo) (*os.File, error) {
+	f, err := parent.OpenFile(name, os.O_RDONLY|openFlags, 0)
+	if err != nil {
+		return nil, err
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !os.SameFile(st, fi) || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, errReplaced
+	}
+	return f, nil
+}
