@@ -1,0 +1,191 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func samplePlan() (plan.Header, []*plan.Item, []plan.StoreResult, plan.Summary) {
+	h := plan.Header{Version: 1, Organisation: "Kinderopvang Voorbeeld", AsOf: "2026-11-23",
+		CreatedAt: "2026-11-23T02:00:00+01:00", ConfigSHA256: "abc123", Policy: "kinderopvang-nl", Lang: "nl"}
+	d, _ := rules.ParseDate("2024-03-15")
+	items := []*plan.Item{
+		{Store: "dossiers", Record: "Jansen, Piet/intake.pdf", Kind: "file",
+			Subject:  &plan.SubjectRef{Type: rules.Child, ID: "1234", Name: "Piet Jansen"},
+			Category: "child-dossier", Trigger: &rules.Trigger{Event: rules.EndOfCare, Date: d}, Rule: "C1",
+			Action: rules.Delete, Due: "2026-03-15", Reason: "kinddossier: 2 jaar na einde opvang (15-03-2024)",
+			Basis: "AVG art. 5", Version: "s1-m2", Size: 1, Modified: "2019-01-01T12:00:00+01:00"},
+		{Store: "dossiers", Record: "=HYPERLINK(\"x\")", Kind: "file", Action: rules.Review,
+			Reason: "het pad past bij geen enkele indeling", Version: "s2-m3", Size: 2, Modified: "2019-01-01T12:00:00+01:00"},
+		{Store: "archief", Record: "2012.zip", Kind: "archive", Action: rules.Review, Entries: &plan.Entries{Total: 3, Due: 2, Hold: 1},
+			Reason: "zip-archief: 2 van 3", Version: "v", Modified: "2019-01-01T12:00:00+01:00"},
+	}
+	stores := []plan.StoreResult{{Name: "dossiers", Type: "localfs", Records: 10}, {Name: "archief", Type: "localfs", Records: 4},
+		{Name: "onedrive", Type: "localfs", Error: "localfs: root does not exist"}}
+	return h, items, stores, plan.Summary{Delete: 1, Review: 2, Keep: 11}
+}
+
+func writeSample(t *testing.T, lang string) string {
+	t.Helper()
+	dir := t.TempDir()
+	sink, err := Open(dir, lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, items, stores, sum := samplePlan()
+	h.Lang = lang
+	if err := sink.Begin(h); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		if err := sink.Item(it); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sink.End(stores, sum); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (go test ./agent/report -update to accept):\n%s", name, got)
+	}
+}
+
+func TestFiles(t *testing.T) {
+	dir := writeSample(t, "nl")
+	for _, name := range []string{PlanJSON, PlanCSV, ReportHTML} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %v, want 0600: it holds personal data", name, fi.Mode().Perm())
+		}
+	}
+	js, _ := os.ReadFile(filepath.Join(dir, PlanJSON))
+	golden(t, "plan.json", js)
+	csv, _ := os.ReadFile(filepath.Join(dir, PlanCSV))
+	golden(t, "plan.csv", csv)
+	html, _ := os.ReadFile(filepath.Join(dir, ReportHTML))
+	golden(t, "report.nl.html", html)
+	en := writeSample(t, "en")
+	html, _ = os.ReadFile(filepath.Join(en, ReportHTML))
+	golden(t, "report.en.html", html)
+}
+
+func TestJSONContract(t *testing.T) {
+	dir := writeSample(t, "nl")
+	b, err := os.ReadFile(filepath.Join(dir, PlanJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct {
+		Version      int               `json:"version"`
+		Organisation string            `json:"organisation"`
+		AsOf         string            `json:"as_of"`
+		CreatedAt    string            `json:"created_at"`
+		ConfigSHA256 string            `json:"config_sha256"`
+		Items        []json.RawMessage `json:"items"`
+		Summary      map[string]int    `json:"summary"`
+	}
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatalf("plan.json is not valid JSON: %v\n%s", err, b)
+	}
+	if p.Version != 1 || p.AsOf != "2026-11-23" || p.ConfigSHA256 != "abc123" || len(p.Items) != 3 {
+		t.Errorf("header or items wrong: %+v", p)
+	}
+	for _, k := range []string{"delete", "pseudonymise", "review", "hold", "keep"} {
+		if _, ok := p.Summary[k]; !ok {
+			t.Errorf("summary lacks %q", k)
+		}
+	}
+	var first map[string]any
+	json.Unmarshal(p.Items[0], &first)
+	for _, k := range []string{"store", "record", "kind", "subject", "category", "trigger", "rule", "action", "due", "reason", "version"} {
+		if _, ok := first[k]; !ok {
+			t.Errorf("item lacks %q: %s", k, p.Items[0])
+		}
+	}
+	var unlinked map[string]any
+	json.Unmarshal(p.Items[1], &unlinked)
+	if v, ok := unlinked["subject"]; !ok || v != nil {
+		t.Errorf("unlinked item's subject = %v, %v; want null", v, ok)
+	}
+}
+
+func TestEmptyPlanIsValidJSON(t *testing.T) {
+	dir := t.TempDir()
+	j, err := NewJSON(filepath.Join(dir, PlanJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _, _, _ := samplePlan()
+	j.Begin(h)
+	if err := j.End(nil, plan.Summary{}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, PlanJSON))
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("empty plan.json invalid: %v\n%s", err, b)
+	}
+	if items, ok := v["items"].([]any); !ok || len(items) != 0 {
+		t.Errorf("items = %v", v["items"])
+	}
+}
+
+func TestCSVForDutchExcel(t *testing.T) {
+	dir := writeSample(t, "nl")
+	b, _ := os.ReadFile(filepath.Join(dir, PlanCSV))
+	if !bytes.HasPrefix(b, []byte("\ufeff")) {
+		t.Error("plan.csv lacks the UTF-8 byte-order mark Excel needs")
+	}
+	lines := strings.Split(string(b), "\r\n")
+	if !strings.HasPrefix(lines[0], "\ufeffopslag;bestand;") {
+		t.Errorf("header = %q", lines[0])
+	}
+	if !strings.Contains(lines[1], ";15-03-2026;") && !strings.Contains(lines[1], ";15-03-2024;") {
+		t.Errorf("dates not Dutch: %q", lines[1])
+	}
+	if !strings.Contains(lines[2], `'=HYPERLINK`) {
+		t.Errorf("a formula-like cell was not defused: %q", lines[2])
+	}
+}
+
+func TestHTMLShowsFailuresAndItems(t *testing.T) {
+	dir := writeSample(t, "en")
+	b, _ := os.ReadFile(filepath.Join(dir, ReportHTML))
+	s := string(b)
+	for _, want := range []string{"Kinderopvang Voorbeeld", "listing failed", "Piet Jansen", "C1", "nothing has been deleted", "3 entries", "Not tied to one person"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if strings.Contains(s, "http://") || strings.Contains(s, "https://") || strings.Contains(s, "<script src") {
+		t.Error("report.html is not self-contained")
+	}
+}
