@@ -1,0 +1,128 @@
+// Package pipeline wires a loaded config into the parts that plan and act:
+// the policy with the organisation's overrides, the registries, and the
+// stores with their layouts. Commands and the daemon share it, so that a
+// plan and an apply see a config the same way.
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/retentiond/retentiond/agent/classify"
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/registry"
+	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/rules"
+	"github.com/retentiond/retentiond/scanners"
+	"github.com/retentiond/retentiond/scanners/archive"
+	"github.com/retentiond/retentiond/scanners/localfs"
+)
+
+// ErrConfig marks errors in what the config says (exit code 2), as opposed
+// to failures while reading what it points to.
+var ErrConfig = errors.New("bad config")
+
+// Policy loads the config's policy and applies its overrides. An override
+// of a rule the policy does not have is a config error naming the line.
+func Policy(cfg *config.Config) (*rules.Policy, error) {
+	p, err := rules.Load(cfg.Policy, cfg.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: policy: %v", ErrConfig, cfg.Path, err)
+	}
+	if len(cfg.Overrides) == 0 {
+		return p, nil
+	}
+	ov := map[string]rules.Override{}
+	var errs []error
+	for _, id := range cfg.OverrideIDs {
+		o := cfg.Overrides[id]
+		if _, ok := p.Rule(id); !ok {
+			errs = append(errs, fmt.Errorf("%s:%d: overrides.%s: the policy %s has no rule %s; fix: use one of %s",
+				cfg.Path, o.Line, id, cfg.Policy, id, ruleIDs(p)))
+			continue
+		}
+		ov[id] = rules.Override{Term: o.ParsedTerm, Disabled: o.Disabled, Source: o.Source}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, errors.Join(errs...))
+	}
+	p, err = p.WithOverrides(ov)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: overrides: %v", ErrConfig, cfg.Path, err)
+	}
+	return p, nil
+}
+
+func ruleIDs(p *rules.Policy) string {
+	var ids []string
+	for _, r := range p.Rules() {
+		ids = append(ids, r.ID)
+	}
+	sort.Strings(ids)
+	return strings.Join(ids, ", ")
+}
+
+// Subjects reads every registry and indexes the subjects. Any bad row in
+// any registry is an error: nothing is planned on a half-read registry.
+func Subjects(cfg *config.Config) (*classify.Index, int, error) {
+	set, err := registry.LoadAll(cfg.Registries, cfg.Location)
+	if err != nil {
+		return nil, 0, err
+	}
+	var all []*rules.Subject
+	for _, t := range rules.SubjectTypes {
+		all = append(all, set.All(t)...)
+	}
+	return classify.NewIndex(all), len(all), nil
+}
+
+// Stores opens every store the config names, with its layout compiled. A
+// config error (a store type this version lacks, a bad layout) is returned;
+// a store that cannot be opened (its root is missing, say) is returned with
+// OpenErr set, so that the plan shows it failed and plans nothing in it.
+func Stores(cfg *config.Config) ([]plan.Store, error) {
+	var out []plan.Store
+	var errs []error
+	for i, sc := range cfg.Stores {
+		st, err := openStore(sc)
+		if errors.Is(err, ErrConfig) {
+			errs = append(errs, fmt.Errorf("%s: stores[%d] (%s): %w", cfg.Path, i, sc.Name, err))
+			continue
+		}
+		if err != nil {
+			out = append(out, plan.Store{Name: sc.Name, Type: sc.Type, OpenErr: err})
+			continue
+		}
+		var layouts []classify.Layout
+		for _, l := range sc.Layout {
+			layouts = append(layouts, classify.Layout{Path: l.Path, Category: rules.Category(l.Category)})
+		}
+		cl, err := classify.Compile(layouts)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%w: %s: stores[%d] (%s): %v", ErrConfig, cfg.Path, i, sc.Name, err))
+			continue
+		}
+		out = append(out, plan.Store{Name: sc.Name, Type: sc.Type, Store: st, Classifier: cl})
+	}
+	return out, errors.Join(errs...)
+}
+
+func openStore(sc config.Store) (scanners.Store, error) {
+	var st scanners.Store
+	switch sc.Type {
+	case "localfs", "icloud":
+		s, err := localfs.Open(sc.Root, localfs.Options{ICloud: sc.Type == "icloud"})
+		if err != nil {
+			return nil, err
+		}
+		st = s
+	default:
+		return nil, fmt.Errorf("%w: store type %q is not available in this version yet; fix: remove the store or use localfs or icloud", ErrConfig, sc.Type)
+	}
+	if sc.Archives == nil || *sc.Archives {
+		st = archive.Wrap(st, archive.Options{})
+	}
+	return st, nil
+}

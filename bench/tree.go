@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+)
+
+// asOf is the date the benchmark plans as of, fixed so that runs compare.
+const asOf = "2026-11-23"
+
+const filesPerChild = 20
+
+var subdirs = []string{"", "Contracten", "Medisch", "Observaties"}
+
+// generate writes the registry, the config and a tree of n empty files.
+func generate(dir string, n int) error {
+	children := (n + filesPerChild - 1) / filesPerChild
+	if err := os.MkdirAll(filepath.Join(dir, "exports"), 0o755); err != nil {
+		return err
+	}
+	reg, err := os.Create(filepath.Join(dir, "exports", "kinderen.csv"))
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(reg)
+	fmt.Fprintln(w, "Kindnummer;Naam;Einddatum opvang;Wachtlijst")
+	base := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for i := 0; i < children; i++ {
+		end := ""
+		if i%4 == 0 { // a quarter left 3 to 6 years ago: their dossiers are due
+			end = base.AddDate(-3-i%4, -(i % 12), 0).Format("02-01-2006")
+		} else if i%4 == 1 { // a quarter left a year ago: kept
+			end = base.AddDate(-1, 0, -(i % 300)).Format("02-01-2006")
+		}
+		fmt.Fprintf(w, "K%07d;%s;%s;nee\n", i, childName(i), end)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if err := reg.Close(); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "retentiond.yaml"), []byte(config), 0o644); err != nil {
+		return err
+	}
+	root := filepath.Join(dir, "data")
+	mtime := base.AddDate(-5, 0, 0)
+	made := 0
+	for i := 0; i < children && made < n; i++ {
+		cdir := filepath.Join(root, folderName(i))
+		for _, s := range subdirs {
+			if err := os.MkdirAll(filepath.Join(cdir, s), 0o755); err != nil {
+				return err
+			}
+		}
+		for j := 0; j < filesPerChild && made < n; j++ {
+			p := filepath.Join(cdir, subdirs[j%len(subdirs)], fmt.Sprintf("document-%02d.pdf", j))
+			if err := os.WriteFile(p, nil, 0o644); err != nil {
+				return err
+			}
+			if err := os.Chtimes(p, mtime, mtime); err != nil {
+				return err
+			}
+			made++
+		}
+	}
+	return nil
+}
+
+var firstNames = []string{"Anna", "Daan", "Zoë", "Sem", "Lotte", "Finn", "Noor", "Luuk", "Inès", "Bram", "Sophie", "Jesse", "Chloë", "Milan", "Evi", "Thijs"}
+var surnames = []string{"Jansen", "de Vries", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Dijk", "ter Horst"}
+
+// childName is unique per i: the number goes in as a syllable-free suffix
+// of the surname so that no two children share a name.
+func childName(i int) string {
+	return fmt.Sprintf("%s %s%s", firstNames[i%len(firstNames)], surnames[(i/len(firstNames))%len(surnames)], suffix(i))
+}
+
+// folderName writes the child's name "Achternaam, Voornaam" as offices do.
+func folderName(i int) string {
+	return fmt.Sprintf("%s%s, %s", surnames[(i/len(firstNames))%len(surnames)], suffix(i), firstNames[i%len(firstNames)])
+}
+
+// suffix makes a letters-only tag from i, since names never hold digits.
+func suffix(i int) string {
+	i /= len(firstNames) * len(surnames)
+	s := []byte{'-'}
+	for {
+		s = append(s, byte('a'+i%26))
+		i /= 26
+		if i == 0 {
+			break
+		}
+	}
+	return string(s)
+}
+
+func numCPU() int { return runtime.NumCPU() }
+
+const config = `organisation: Benchmark
+policy: builtin:kinderopvang-nl
+state_dir: state
+registries:
+  - name: kinderen
+    subject: child
+    file: exports/kinderen.csv
+    columns: {id: Kindnummer, name: Naam, end_of_care: Einddatum opvang, waiting_list: Wachtlijst}
+stores:
+  - name: dossiers
+    type: localfs
+    root: data
+    layout:
+      - path: "{child.name}/Contracten/**"
+        category: contract
+      - path: "{child.name}/Medisch/**"
+        category: health
+      - path: "{child.name}/**"
+        category: child-dossier
+`

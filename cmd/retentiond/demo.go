@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"time"
+
+	"github.com/retentiond/retentiond/agent/demo"
+	"github.com/retentiond/retentiond/rules"
+)
+
+// runDemo builds the made-up organisation and plans on it: the first thing
+// a new user runs, with no cloud account and nothing at risk.
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", stderr)
+	dir := fs.String("dir", "retentiond-demo", "directory to build the demo organisation in")
+	lang := fs.String("lang", "nl", "language of the report: nl or en")
+	seed := fs.Uint64("seed", 1, "seed of the made-up data")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	asOf := rules.DateIn(time.Now(), amsterdam())
+	cfgPath, err := demo.Generate(*dir, asOf, *seed)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Built a made-up organisation in %s (config: %s).\n", *dir, cfgPath)
+	res, err := makePlan(ctx, planOpts{
+		configPath: cfgPath,
+		out:        filepath.Join(*dir, "plan"),
+		lang:       *lang,
+		progress:   isTerminal(stderr),
+	}, stderr)
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, res)
+	fmt.Fprintf(stdout, "\nOpen the report in a browser, or plan again with:\n  retentiond plan --config %s --out %s\n", cfgPath, filepath.Join(*dir, "plan"))
+	return nil
+}
+
+func amsterdam() *time.Location {
+	loc, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}

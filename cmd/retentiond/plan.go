@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/retentiond/retentiond/agent/pipeline"
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/report"
+	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/rules"
+)
+
+// planOpts are the inputs of one plan run.
+type planOpts struct {
+	configPath string
+	asOf       string // YYYY-MM-DD; "" for today in the config's time zone
+	out        string // "" for state_dir/plans/<timestamp>
+	all        bool
+	lang       string
+	progress   bool
+}
+
+func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("plan", stderr)
+	var o planOpts
+	fs.StringVar(&o.configPath, "config", "", "config file (required)")
+	fs.StringVar(&o.asOf, "as-of", "", "plan as of this date, YYYY-MM-DD (default today)")
+	fs.StringVar(&o.out, "out", "", "directory for plan.json, plan.csv and report.html (default STATE_DIR/plans/TIMESTAMP)")
+	fs.BoolVar(&o.all, "all", false, "also list records that are kept (not yet due)")
+	fs.StringVar(&o.lang, "lang", "nl", "language of the report and reasons: nl or en")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if o.configPath == "" {
+		return usageErr("--config is required")
+	}
+	o.progress = isTerminal(stderr)
+	res, err := makePlan(ctx, o, stderr)
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, res)
+	if res.failed > 0 {
+		return fmt.Errorf("%d store(s) could not be listed completely; nothing in them is planned", res.failed)
+	}
+	return nil
+}
+
+type planResult struct {
+	dir     string
+	asOf    rules.Date
+	sum     plan.Summary
+	stores  []plan.StoreResult
+	failed  int
+	elapsed time.Duration
+}
+
+// makePlan loads the config and writes a plan. Config problems are exit
+// code 2; unreadable registries or output failures exit code 1.
+func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, error) {
+	start := time.Now()
+	if o.lang != "nl" && o.lang != "en" {
+		return nil, usageErr("--lang must be nl or en")
+	}
+	cfg, err := config.Load(o.configPath)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	asOf := rules.DateIn(time.Now(), cfg.Location)
+	if o.asOf != "" {
+		if asOf, err = rules.ParseDate(o.asOf); err != nil {
+			return nil, usageErr("--as-of: %v", err)
+		}
+	}
+	pol, err := pipeline.Policy(cfg)
+	if err != nil {
+		return nil, configErr(err)
+	}
+	subjects, _, err := pipeline.Subjects(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("registries could not be read, so nothing is planned:\n%w", err)
+	}
+	stores, err := pipeline.Stores(cfg)
+	if err != nil {
+		return nil, configErr(err)
+	}
+	dir := o.out
+	if dir == "" {
+		dir = filepath.Join(cfg.StateDir, "plans", time.Now().In(cfg.Location).Format("20060102-150405"))
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	p := &plan.Planner{
+		Header: plan.Header{
+			Version:      plan.Version,
+			Organisation: cfg.Organisation,
+			AsOf:         asOf.String(),
+			CreatedAt:    time.Now().In(cfg.Location).Format(time.RFC3339),
+			ConfigSHA256: cfg.SHA256,
+			Policy:       pol.Name(),
+			Lang:         o.lang,
+			All:          o.all,
+		},
+		Policy:   pol,
+		Subjects: subjects,
+		Stores:   stores,
+		AsOf:     asOf,
+		Location: cfg.Location,
+		All:      o.all,
+		Lang:     o.lang,
+		SpoolDir: dir,
+	}
+	if o.progress {
+		p.Progress = func(store string, n int) {
+			fmt.Fprintf(stderr, "\rscanning %s: %d records", store, n)
+		}
+	}
+	sink, err := report.Open(dir, o.lang)
+	if err != nil {
+		return nil, err
+	}
+	sum, results, err := p.Run(ctx, sink)
+	if o.progress {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := &planResult{dir: dir, asOf: asOf, sum: sum, stores: results, elapsed: time.Since(start)}
+	for _, s := range results {
+		if s.Error != "" {
+			res.failed++
+		}
+	}
+	return res, nil
+}
+
+func configErr(err error) error {
+	if errors.Is(err, pipeline.ErrConfig) {
+		return &exitError{code: 2, err: err}
+	}
+	return err
+}
+
+func printSummary(w io.Writer, r *planResult) {
+	fmt.Fprintf(w, "Plan as of %s (nothing has been changed):\n", r.asOf)
+	fmt.Fprintf(w, "  %6d to delete\n  %6d to review by hand\n  %6d held\n  %6d kept (not yet due)\n",
+		r.sum.Delete, r.sum.Review, r.sum.Hold, r.sum.Keep)
+	for _, s := range r.stores {
+		status := fmt.Sprintf("%d records", s.Records)
+		if s.Error != "" {
+			status = "LISTING FAILED, nothing planned: " + s.Error
+		}
+		fmt.Fprintf(w, "  store %-22s %s\n", s.Name, status)
+	}
+	fmt.Fprintf(w, "Report: %s\n", filepath.Join(r.dir, "report.html"))
+	fmt.Fprintf(w, "Plan:   %s (and plan.csv for Excel)\n", filepath.Join(r.dir, "plan.json"))
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

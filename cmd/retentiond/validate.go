@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/retentiond/retentiond/agent/pipeline"
+	"github.com/retentiond/retentiond/config"
+)
+
+// runValidate checks a config, its policy overrides, its layouts and its
+// registries, without listing any store.
+func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("validate", stderr)
+	path := fs.String("config", "", "config file (required)")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *path == "" {
+		return usageErr("--config is required")
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	pol, err := pipeline.Policy(cfg)
+	if err != nil {
+		return configErr(err)
+	}
+	stores, err := pipeline.Stores(cfg)
+	if err != nil {
+		return configErr(err)
+	}
+	_, n, err := pipeline.Subjects(cfg)
+	if err != nil {
+		return fmt.Errorf("registries:\n%w", err)
+	}
+	for _, s := range stores {
+		if s.OpenErr != nil {
+			return &exitError{code: 2, err: fmt.Errorf("store %s: %v", s.Name, s.OpenErr)}
+		}
+	}
+	fmt.Fprintf(stdout, "%s: OK — policy %s with %d override(s), %d registries (%d people), %d stores\n",
+		*path, pol.Name(), len(cfg.Overrides), len(cfg.Registries), n, len(cfg.Stores))
+	return nil
+}

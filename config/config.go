@@ -1,0 +1,314 @@
+// Package config loads, completes and checks retentiond's YAML config file
+// (the "Config contract" of DESIGN.md).
+//
+// Load reports every problem it finds at once, each as an *Error naming the
+// file, the line, the key and a fix, so that an administrator can correct a
+// config in one pass. Paths in the config are relative to the config file's
+// own directory, not to the working directory of whoever runs retentiond:
+// the daemon and the command line then agree on what a config means.
+package config
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"time"
+
+	// Embedded zone data: the timezone must load on minimal container
+	// images that have no /usr/share/zoneinfo.
+	_ "time/tzdata"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+
+	"github.com/retentiond/retentiond/rules"
+)
+
+// Defaults applied by Load to keys the config leaves out.
+const (
+	DefaultTimezone      = "Europe/Amsterdam"
+	DefaultPolicy        = BuiltinPrefix + "kinderopvang-nl"
+	DefaultStateDir      = "./state"
+	DefaultListen        = "127.0.0.1:9465"
+	DefaultPlanSchedule  = "0 2 * * *"
+	DefaultApplySchedule = "0 3 * * *"
+)
+
+// BuiltinPrefix marks a policy that is compiled into retentiond rather than
+// read from a file.
+const BuiltinPrefix = "builtin:"
+
+// Config is a loaded, defaulted and validated config file. Paths in it are
+// absolute (resolved against Dir).
+type Config struct {
+	// Path is the config file as given to Load; Dir is its directory,
+	// absolute.
+	Path string `yaml:"-"`
+	Dir  string `yaml:"-"`
+	// SHA256 is the hex SHA-256 of the file's bytes (plan.config_sha256).
+	SHA256 string `yaml:"-"`
+
+	Organisation string `yaml:"organisation"`
+	Timezone     string `yaml:"timezone"`
+	// Location is Timezone loaded.
+	Location *time.Location `yaml:"-"`
+	// Policy is "builtin:NAME" or the absolute path of a policy file.
+	Policy           string `yaml:"policy"`
+	StateDir         string `yaml:"state_dir"`
+	PseudonymKeyFile string `yaml:"pseudonym_key_file"`
+	LedgerKeyFile    string `yaml:"ledger_key_file"`
+
+	// Overrides are the organisation's changes to policy rules, by rule
+	// id. Only the id's form is checked here: the caller checks that each
+	// id exists in the policy (using Line or ErrorAt for the message).
+	Overrides map[string]Override `yaml:"overrides"`
+	// OverrideIDs lists the keys of Overrides in file order.
+	OverrideIDs []string `yaml:"-"`
+
+	Registries []Registry `yaml:"registries"`
+	Daemon     Daemon     `yaml:"daemon"`
+	Stores     []Store    `yaml:"stores"`
+
+	pos map[string]pos
+}
+
+// Override changes one policy rule.
+type Override struct {
+	// Term replaces the rule's term, as written (such as "2y").
+	Term string `yaml:"term"`
+	// ParsedTerm is Term parsed; nil when the override sets no term.
+	ParsedTerm *rules.Term `yaml:"-"`
+	// Disabled, when set and true, turns the rule off.
+	Disabled *bool `yaml:"disabled"`
+	// Source says where the organisation decided this (shown in reports).
+	Source string `yaml:"source"`
+	// Line is where the override's rule id is written.
+	Line int `yaml:"-"`
+}
+
+// Registry is an export of lifecycle facts for one subject type.
+type Registry struct {
+	Name    string            `yaml:"name"`
+	Subject string            `yaml:"subject"`
+	File    string            `yaml:"file"`  // absolute after Load
+	Sheet   string            `yaml:"sheet"` // xlsx only; "" means the first sheet
+	Columns map[string]string `yaml:"columns"`
+	// Delimiter is ";" or "," for CSV files; "" detects it from the
+	// header line.
+	Delimiter string `yaml:"delimiter"`
+	Line      int    `yaml:"-"`
+}
+
+// SubjectType returns Subject as a rules.SubjectType.
+func (r Registry) SubjectType() rules.SubjectType { return rules.SubjectType(r.Subject) }
+
+// Daemon configures `retentiond run`.
+type Daemon struct {
+	Listen        string `yaml:"listen"`
+	PlanSchedule  string `yaml:"plan_schedule"`
+	ApplySchedule string `yaml:"apply_schedule"`
+}
+
+// Store is one place records live. Which keys apply depends on Type; see
+// storeKeys in validate.go.
+type Store struct {
+	Name   string   `yaml:"name"`
+	Type   string   `yaml:"type"`
+	Root   string   `yaml:"root"` // absolute after Load
+	Layout []Layout `yaml:"layout"`
+	// Archives says whether zip archives are opened and their entries
+	// listed; Load sets it (default true), so it is never nil afterwards.
+	Archives *bool `yaml:"archives"`
+
+	// export
+	Files   string `yaml:"files"` // a glob, absolute after Load
+	Profile string `yaml:"profile"`
+
+	// onedrive
+	TenantID         string `yaml:"tenant_id"`
+	ClientID         string `yaml:"client_id"`
+	ClientSecretFile string `yaml:"client_secret_file"` // absolute after Load
+	ClientSecretEnv  string `yaml:"client_secret_env"`
+	DriveID          string `yaml:"drive_id"`
+	User             string `yaml:"user"`
+	Site             string `yaml:"site"`
+	Library          string `yaml:"library"`
+	AuthorityHost    string `yaml:"authority_host"`
+	PermanentDelete  bool   `yaml:"permanent_delete"`
+
+	// s3
+	Bucket    string `yaml:"bucket"`
+	Prefix    string `yaml:"prefix"`
+	Region    string `yaml:"region"`
+	PathStyle bool   `yaml:"path_style"`
+
+	// onedrive and s3: the service's base URL; "" means the public cloud.
+	Endpoint string `yaml:"endpoint"`
+
+	Line int `yaml:"-"`
+}
+
+// OpenArchives reports whether zip archives in the store are opened.
+func (s Store) OpenArchives() bool { return s.Archives == nil || *s.Archives }
+
+// Layout maps paths in a store to a category and, through placeholders,
+// to a subject.
+type Layout struct {
+	Path     string `yaml:"path"`
+	Category string `yaml:"category"`
+	// Subject is the subject type the path's {SUBJECT.name} or
+	// {SUBJECT.id} placeholders name; "" if none.
+	Subject rules.SubjectType `yaml:"-"`
+	Line    int               `yaml:"-"`
+}
+
+// Load reads, decodes, completes and validates the config at path. On any
+// problem it returns a nil Config and an *Errors listing all of them.
+func Load(path string) (*Config, error) {
+	errs := &Errors{}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		errs.Errs = append(errs.Errs, &Error{File: path, Msg: "cannot read the config: " + err.Error(),
+			Fix: "check the path given with --config and the file's permissions"})
+		return nil, errs
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		errs.Errs = append(errs.Errs, &Error{File: path, Msg: err.Error(), Fix: "give the config as an absolute path"})
+		return nil, errs
+	}
+	sum := sha256.Sum256(data)
+	c := &Config{Path: path, Dir: dir, SHA256: hex.EncodeToString(sum[:])}
+	d := newDecoder(path, errs)
+	if !c.decode(data, d) {
+		return nil, errs.err()
+	}
+	c.pos = d.pos
+	c.OverrideIDs = d.order["overrides"]
+	c.applyDefaults()
+	c.validate(d)
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	c.resolvePaths()
+	return c, nil
+}
+
+// decode parses data and fills c, reporting to d; it returns false if the
+// file is not YAML at all.
+func (c *Config) decode(data []byte, d *decoder) bool {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		e := &Error{File: d.file, Msg: "not valid YAML: " + err.Error(), Fix: "correct the YAML syntax at this place"}
+		var ye yaml.Error
+		if errors.As(err, &ye) && ye.GetToken() != nil {
+			e.Line, e.Column = ye.GetToken().Position.Line, ye.GetToken().Position.Column
+			e.Msg = "not valid YAML: " + strings.ReplaceAll(ye.GetMessage(), "\t", `\t`)
+		}
+		if bytes.Contains(data, []byte("\n\t")) {
+			e.Fix += "; indent with spaces, not tabs"
+		}
+		d.errs.Errs = append(d.errs.Errs, e)
+		return false
+	}
+	var docs []*ast.DocumentNode
+	for _, doc := range f.Docs {
+		if doc.Body != nil {
+			docs = append(docs, doc)
+		}
+	}
+	if len(docs) == 0 {
+		d.errs.Errs = append(d.errs.Errs, &Error{File: d.file, Msg: "the config is empty",
+			Fix: "start from the sample config in the documentation; organisation, registries and stores are needed"})
+		return false
+	}
+	if len(docs) > 1 {
+		p := tokenPos(docs[1].Body)
+		d.errs.Errs = append(d.errs.Errs, &Error{File: d.file, Line: p.line, Column: p.col,
+			Msg: "the file holds more than one YAML document", Fix: "remove the second \"---\" and what follows, or merge it into the first document"})
+		return false
+	}
+	d.collectAnchors(docs[0].Body)
+	if _, ok := entries(d.resolve(docs[0].Body)); !ok {
+		p := tokenPos(docs[0].Body)
+		d.errs.Errs = append(d.errs.Errs, &Error{File: d.file, Line: p.line, Column: p.col,
+			Msg: "the config is not a mapping of keys to values", Fix: "start the file with organisation: and the other top-level keys, unindented"})
+		return false
+	}
+	d.decode(docs[0].Body, reflect.ValueOf(c).Elem(), "")
+	return true
+}
+
+func (c *Config) applyDefaults() {
+	def := func(s *string, v string) {
+		if strings.TrimSpace(*s) == "" {
+			*s = v
+		}
+	}
+	def(&c.Timezone, DefaultTimezone)
+	def(&c.Policy, DefaultPolicy)
+	def(&c.StateDir, DefaultStateDir)
+	def(&c.Daemon.Listen, DefaultListen)
+	def(&c.Daemon.PlanSchedule, DefaultPlanSchedule)
+	def(&c.Daemon.ApplySchedule, DefaultApplySchedule)
+	for i := range c.Stores {
+		if c.Stores[i].Archives == nil {
+			yes := true
+			c.Stores[i].Archives = &yes
+		}
+	}
+}
+
+// resolvePaths makes every path in c absolute, relative to c.Dir.
+func (c *Config) resolvePaths() {
+	abs := func(p *string) {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(c.Dir, filepath.FromSlash(*p))
+		}
+	}
+	abs(&c.StateDir)
+	abs(&c.PseudonymKeyFile)
+	abs(&c.LedgerKeyFile)
+	if _, ok := c.BuiltinPolicy(); !ok {
+		abs(&c.Policy)
+	}
+	for i := range c.Registries {
+		abs(&c.Registries[i].File)
+	}
+	for i := range c.Stores {
+		s := &c.Stores[i]
+		abs(&s.Root)
+		abs(&s.Files)
+		abs(&s.ClientSecretFile)
+	}
+}
+
+// BuiltinPolicy returns the name of a built-in policy ("kinderopvang-nl")
+// and true, or "" and false when Policy is a file.
+func (c *Config) BuiltinPolicy() (string, bool) {
+	return strings.CutPrefix(c.Policy, BuiltinPrefix)
+}
+
+// Line returns the line on which key (a path such as "overrides.C99" or
+// "stores[1].layout[0].path") is written, or 0 if it is not in the file.
+func (c *Config) Line(key string) int { return c.pos[key].line }
+
+// Position returns the line and column of key, or zeros.
+func (c *Config) Position(key string) (line, col int) {
+	p := c.pos[key]
+	return p.line, p.col
+}
+
+// ErrorAt returns an *Error about key, placed where key is written; for
+// checks done outside this package, such as whether an override's rule id
+// exists in the policy.
+func (c *Config) ErrorAt(key, msg, fix string) *Error {
+	p := c.pos[key]
+	return &Error{File: c.Path, Line: p.line, Column: p.col, Key: key, Msg: msg, Fix: fix}
+}

@@ -1,0 +1,195 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/retentiond/retentiond/rules"
+)
+
+// Store types.
+const (
+	TypeLocalFS  = "localfs"
+	TypeICloud   = "icloud"
+	TypeOneDrive = "onedrive"
+	TypeS3       = "s3"
+	TypeExport   = "export"
+)
+
+// StoreTypes lists the store types a config may name.
+var StoreTypes = []string{TypeLocalFS, TypeICloud, TypeOneDrive, TypeS3, TypeExport}
+
+// storeKeys lists the keys each store type accepts besides name, type and
+// layout. A key of another type is an error, because it is almost always
+// a store written under the wrong type, which would otherwise be scanned
+// with half its settings ignored.
+var storeKeys = map[string][]string{
+	TypeLocalFS: {"root", "archives"},
+	TypeICloud:  {"root", "archives"},
+	TypeOneDrive: {"tenant_id", "client_id", "client_secret_file", "client_secret_env", "drive_id", "user",
+		"site", "library", "endpoint", "authority_host", "permanent_delete", "archives"},
+	TypeS3:     {"bucket", "prefix", "region", "endpoint", "path_style", "archives"},
+	TypeExport: {"files", "profile"},
+}
+
+var (
+	storeNameRe = regexp.MustCompile(`^[a-z0-9-]+$`)
+	ruleIDRe    = regexp.MustCompile(`^[A-Z]+[0-9]+$`)
+	cronNames   = []string{"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
+)
+
+// checker collects semantic problems, placing each at its key.
+type checker struct {
+	c *Config
+	d *decoder
+}
+
+func (k checker) add(key, msg, fix string) { k.d.add(key, msg, fix) }
+
+// has reports whether key was written in the file.
+func (k checker) has(key string) bool {
+	_, ok := k.d.pos[key]
+	return ok
+}
+
+// missing reports a problem about a key that was left out, at the place of
+// its parent (the list item or section that lacks it).
+func (k checker) missing(parent, key, msg, fix string) {
+	if k.d.badType[join(parent, key)] {
+		return // written, but as the wrong kind of value: already reported
+	}
+	p := k.d.pos[parent]
+	k.d.errs.Errs = append(k.d.errs.Errs, &Error{File: k.d.file, Line: p.line, Column: p.col,
+		Key: join(parent, key), Msg: msg, Fix: fix})
+}
+
+func (c *Config) validate(d *decoder) {
+	k := checker{c, d}
+	if strings.TrimSpace(c.Organisation) == "" {
+		k.missing("", "organisation", "is missing", "add organisation: with your organisation's name; reports show it")
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil || c.Timezone == "Local" {
+		k.add("timezone", fmt.Sprintf("%q is not a time zone", c.Timezone), "use an IANA zone name such as Europe/Amsterdam")
+	} else {
+		c.Location = loc
+	}
+	if name, ok := c.BuiltinPolicy(); ok && strings.TrimSpace(name) == "" {
+		k.add("policy", "names no built-in policy", "write builtin:kinderopvang-nl, or the path of a policy file")
+	}
+	k.overrides()
+	k.registries()
+	k.daemon()
+	k.stores()
+}
+
+func (k checker) overrides() {
+	for _, id := range k.c.OverrideIDs {
+		key := "overrides." + id
+		if !ruleIDRe.MatchString(id) {
+			k.add(key, fmt.Sprintf("%q is not a rule id", id), "write a rule id as the policy does: capital letters then digits, such as C12 or S9")
+		}
+		o := k.c.Overrides[id]
+		if o.Term != "" {
+			t, err := rules.ParseTerm(o.Term)
+			if err != nil {
+				k.add(key+".term", fmt.Sprintf("%q is not a term", o.Term), "write a number and a unit d, w, m or y, such as 28d, 4w, 3m or 2y")
+			} else {
+				o.ParsedTerm = &t
+			}
+		}
+		disabled := o.Disabled != nil && *o.Disabled
+		switch {
+		case o.Term == "" && o.Disabled == nil:
+			k.add(key, "changes nothing", "set term: (such as 2y) to change the rule's term, or disabled: true to turn it off")
+		case o.Term != "" && disabled:
+			k.add(key, "both sets a term and disables the rule", "remove term: or disabled: true")
+		}
+		k.c.Overrides[id] = o
+	}
+}
+
+func (k checker) registries() {
+	seen := map[string]string{}
+	for i, r := range k.c.Registries {
+		p := fmt.Sprintf("registries[%d]", i)
+		switch {
+		case strings.TrimSpace(r.Name) == "":
+			k.missing(p, "name", "is missing", "give the registry a name, such as kinderen; plans and errors refer to it")
+		case seen[r.Name] != "":
+			k.add(p+".name", fmt.Sprintf("%q is also the name of %s", r.Name, seen[r.Name]), "give each registry its own name")
+		default:
+			seen[r.Name] = p
+		}
+		facts, ok := rules.SubjectFacts[r.SubjectType()]
+		if r.Subject == "" {
+			k.missing(p, "subject", "is missing", "add subject: one of "+subjectList())
+		} else if !ok {
+			k.add(p+".subject", fmt.Sprintf("%q is not a subject type", r.Subject), "use one of "+subjectList())
+		}
+		ext := strings.ToLower(filepath.Ext(r.File))
+		switch {
+		case strings.TrimSpace(r.File) == "":
+			k.missing(p, "file", "is missing", "add file: the path of the export (.csv or .xlsx), relative to this config")
+		case ext != ".csv" && ext != ".xlsx":
+			k.add(p+".file", "is not a .csv or .xlsx file", "export the registry as CSV or as an Excel workbook (.xlsx)")
+		}
+		if r.Sheet != "" && ext != ".xlsx" {
+			k.add(p+".sheet", "applies to .xlsx files only", "remove sheet:, or point file: at the workbook")
+		}
+		switch {
+		case r.Delimiter != "" && ext == ".xlsx":
+			k.add(p+".delimiter", "applies to .csv files only", "remove delimiter:")
+		case r.Delimiter != "" && r.Delimiter != ";" && r.Delimiter != ",":
+			k.add(p+".delimiter", fmt.Sprintf("%q is not a supported delimiter", r.Delimiter), `use ";" or ",", or leave it out to detect it from the header line`)
+		}
+		k.columns(p, r, facts, ok)
+	}
+}
+
+func (k checker) columns(p string, r Registry, facts map[string]rules.FactKind, known bool) {
+	if len(r.Columns) == 0 {
+		k.missing(p, "columns", "is missing", "map at least id: to the header of the export's id column")
+		return
+	}
+	keys := k.d.order[p+".columns"]
+	for _, fact := range keys {
+		key := p + ".columns." + fact
+		if _, ok := facts[fact]; known && !ok {
+			k.add(key, fmt.Sprintf("%q is not a fact of subject type %s", fact, r.Subject),
+				"use one of "+strings.Join(rules.FactNames(r.SubjectType()), ", "))
+		}
+		if strings.TrimSpace(r.Columns[fact]) == "" {
+			k.add(key, "names no column", "write the column's header text as it appears in the export's first row")
+		}
+	}
+	if _, ok := r.Columns["id"]; !ok {
+		k.missing(p, "columns.id", "is missing", "map id: to the header of the column that identifies each person, such as Administratienummer")
+	}
+}
+
+func (k checker) daemon() {
+	dm := k.c.Daemon
+	if host, port, err := net.SplitHostPort(dm.Listen); err != nil || !validPort(port) {
+		k.add("daemon.listen", fmt.Sprintf("%q is not a host:port address", dm.Listen), "write an address such as 127.0.0.1:9465 or :9465")
+	} else if strings.ContainsAny(host, "/ ") {
+		k.add("daemon.listen", fmt.Sprintf("%q is not a host:port address", dm.Listen), "write an address such as 127.0.0.1:9465 or :9465")
+	}
+	for _, sc := range []struct{ key, s string }{{"daemon.plan_schedule", dm.PlanSchedule}, {"daemon.apply_schedule", dm.ApplySchedule}} {
+		if n, s := len(strings.Fields(sc.s)), sc.s; n != 5 && !slices.Contains(cronNames, s) {
+			k.add(sc.key, fmt.Sprintf("%q has %d fields, not 5", s, n),
+				`write a cron schedule of five fields: minute hour day-of-month month day-of-week, such as "0 2 * * *"`)
+		}
+	}
+}
+
+func validPort(s string) bool {
+	n, err := strconv.Atoi(s)
+	return err == nil && n >= 0 && n <= 65535
+}
