@@ -14,8 +14,17 @@ import "time"
 // minimum ends, then delete. A record is due ON its due date. A hold rule
 // (C2) that applies turns a delete into a hold for as long as its flag is
 // set.
+//
+// Evaluate leaves Decision.Considered empty: a plan over a million files
+// needs only the decision. Explain fills it in.
 func Evaluate(p *Policy, f Facts, asOf Date) Decision {
-	return evaluate(p, f, asOf, false)
+	return evaluate(p, f, asOf, false, false)
+}
+
+// Explain is Evaluate with Decision.Considered filled in: what every rule
+// that applied said, for `retentiond explain` and the tests.
+func Explain(p *Policy, f Facts, asOf Date) Decision {
+	return evaluate(p, f, asOf, false, true)
 }
 
 // clock is one timed rule (max or min) worked out for one record.
@@ -36,7 +45,7 @@ func (c *clock) trigger() *Trigger {
 	return &Trigger{Event: c.event, Date: c.date}
 }
 
-func evaluate(p *Policy, f Facts, asOf Date, transferred bool) Decision {
+func evaluate(p *Policy, f Facts, asOf Date, transferred, explain bool) Decision {
 	if p == nil {
 		return review(txtNoPolicy)
 	}
@@ -54,7 +63,7 @@ func evaluate(p *Policy, f Facts, asOf Date, transferred bool) Decision {
 		anyRule = true
 		switch r.Kind {
 		case KindTransfer:
-			return evalTransfer(p, f, asOf, r, transferred)
+			return evalTransfer(p, f, asOf, r, transferred, explain)
 		case KindMax:
 			maxes = append(maxes, newClock(r, f))
 		case KindMin:
@@ -78,6 +87,9 @@ func evaluate(p *Policy, f Facts, asOf Date, transferred bool) Decision {
 	}
 	if decider != nil {
 		d.Basis = basisText(decider)
+	}
+	if !explain {
+		return d
 	}
 	for _, c := range maxes {
 		d.Considered = append(d.Considered, consideredMax(c))
@@ -148,7 +160,7 @@ func decide(maxes, mins []*clock, asOf Date) (Decision, *Rule) {
 
 // evalTransfer judges a hired applicant's or intern's record as part of the
 // file of the employee the person became.
-func evalTransfer(p *Policy, f Facts, asOf Date, r *Rule, transferred bool) Decision {
+func evalTransfer(p *Policy, f Facts, asOf Date, r *Rule, transferred, explain bool) Decision {
 	if transferred {
 		d := review(txtTransferLoop)
 		d.Rule = r.Row
@@ -165,9 +177,11 @@ func evalTransfer(p *Policy, f Facts, asOf Date, r *Rule, transferred bool) Deci
 	// internship, not about the employment: using it as the end of
 	// employment could delete a current employee's file.
 	g.EndYear = 0
-	d := evaluate(p, g, asOf, true)
+	d := evaluate(p, g, asOf, true, explain)
 	d.Reason = join(transferText(r, f.Category), d.Reason)
-	d.Considered = append([]Text{transferText(r, f.Category)}, d.Considered...)
+	if explain {
+		d.Considered = append([]Text{transferText(r, f.Category)}, d.Considered...)
+	}
 	return d
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -223,7 +224,7 @@ func TestEvaluate(t *testing.T) {
 				t.Fatalf("%s: %v", c.name, err)
 			}
 		}
-		d := Evaluate(p, c.f, mustDate(c.asOf))
+		d := Explain(p, c.f, mustDate(c.asOf))
 		if d.Action != c.want || d.Due != mustDate(c.due) || d.Rule != c.rule {
 			t.Errorf("%s: got %s due %q rule %q, want %s due %q rule %q\n  reason: %s",
 				c.name, d.Action, d.Due, d.Rule, c.want, c.due, c.rule, d.Reason.EN)
@@ -333,9 +334,33 @@ rules:
 		{"unknown end blocks", rec("payroll", subj(Employee), pathDate("2014-06-01")), "2040-01-01", Keep, "", "A"},
 	}
 	for _, c := range cases {
-		d := Evaluate(p, c.f, mustDate(c.asOf))
+		d := Explain(p, c.f, mustDate(c.asOf))
 		if d.Action != c.want || d.Due != mustDate(c.due) || d.Rule != c.rule {
 			t.Errorf("%s: got %s due %q rule %s, want %s due %q rule %s (%s)", c.name, d.Action, d.Due, d.Rule, c.want, c.due, c.rule, d.Reason.EN)
+		}
+	}
+}
+
+// TestEvaluateIsExplainWithoutConsidered guards the fast path the planner
+// uses: it must decide exactly as Explain does.
+func TestEvaluateIsExplainWithoutConsidered(t *testing.T) {
+	base := builtin(t)
+	for _, c := range evalCases() {
+		p := base
+		if c.ov != nil {
+			var err error
+			if p, err = base.WithOverrides(c.ov); err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+		}
+		got := Evaluate(p, c.f, mustDate(c.asOf))
+		want := Explain(p, c.f, mustDate(c.asOf))
+		if len(got.Considered) != 0 {
+			t.Errorf("%s: Evaluate filled Considered", c.name)
+		}
+		want.Considered = nil
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Evaluate = %+v, Explain = %+v", c.name, got, want)
 		}
 	}
 }

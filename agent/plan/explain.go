@@ -21,6 +21,7 @@ func (p *Planner) Explain(ctx context.Context, store, id string) (*Item, rules.D
 		if err != nil {
 			return nil, rules.Decision{}, err
 		}
+		p.explain = true
 		dc := p.decide(st, rec)
 		return p.item(st, rec, dc), dc.d, nil
 	}

@@ -97,11 +97,14 @@ func (s *Summary) Add(a rules.Action) {
 // Total is the number of records counted.
 func (s Summary) Total() int { return s.Delete + s.Pseudonymise + s.Review + s.Hold + s.Keep }
 
-// Sink receives a plan as it is made: the header, then items, then each
-// store's result and the summary. Items of a store arrive only after its
-// listing completed.
+// Sink receives a plan as it is made: the header, then each store's items
+// followed by Commit (the store's listing completed) or Discard (it
+// failed: the sink must drop every item since the last Commit), then the
+// stores' results and the summary.
 type Sink interface {
 	Begin(h Header) error
 	Item(it *Item) error
+	Commit() error
+	Discard() error
 	End(stores []StoreResult, sum Summary) error
 }

@@ -36,12 +36,18 @@ type Planner struct {
 	All bool
 	// Lang is "nl" or "en": the language of reasons.
 	Lang string
-	// SpoolDir holds a store's items until its listing completes ("" for
-	// the system's temporary directory).
-	SpoolDir string
 	// Progress, if set, is called now and then during a scan with the
 	// store's name and the number of records seen so far.
 	Progress func(store string, records int)
+
+	explain bool // fill in Decision.Considered (slower)
+}
+
+func (p *Planner) evaluate(f rules.Facts) rules.Decision {
+	if p.explain {
+		return rules.Explain(p.Policy, f, p.AsOf)
+	}
+	return rules.Evaluate(p.Policy, f, p.AsOf)
 }
 
 // Run scans every store and sends the plan to sink. A store whose listing
@@ -69,6 +75,11 @@ func (p *Planner) Run(ctx context.Context, sink Sink) (Summary, []StoreResult, e
 	return sum, results, sink.End(results, sum)
 }
 
+// batchSize is how many records the scanning goroutine hands over at a
+// time: listing (system calls) and deciding (CPU) then overlap, and a
+// plan takes about as long as the slower of the two, not their sum.
+const batchSize = 512
+
 func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResult, Summary, error) {
 	res := StoreResult{Name: st.Name, Type: st.Type}
 	var sum Summary
@@ -76,63 +87,104 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 		res.Error = st.OpenErr.Error()
 		return res, sum, nil
 	}
-	sp := newSpool(p.SpoolDir)
-	defer sp.close()
+	scanCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan []scanners.Record, 4)
+	free := make(chan []scanners.Record, 6)
+	var scanErr error
+	go func() {
+		defer close(batches)
+		batch := make([]scanners.Record, 0, batchSize)
+		send := func() error {
+			select {
+			case batches <- batch:
+			case <-scanCtx.Done():
+				return scanCtx.Err()
+			}
+			select {
+			case batch = <-free:
+				batch = batch[:0]
+			default:
+				batch = make([]scanners.Record, 0, batchSize)
+			}
+			return nil
+		}
+		scanErr = st.Store.Scan(scanCtx, func(rec scanners.Record) error {
+			batch = append(batch, rec)
+			if len(batch) == batchSize {
+				return send()
+			}
+			return nil
+		})
+		if scanErr == nil && len(batch) > 0 {
+			scanErr = send()
+		}
+	}()
+
 	var arch *archiveAgg
-	emit := func(it *Item) error {
+	var sinkErr error
+	emit := func(it *Item) {
 		sum.Add(it.Action)
 		if it.Action == rules.Keep && !p.All {
-			return nil
+			return
 		}
-		return sp.add(it)
+		if err := sink.Item(it); err != nil && sinkErr == nil {
+			sinkErr = err
+			cancel()
+		}
 	}
-	flushArchive := func() error {
-		if arch == nil {
-			return nil
+	flushArchive := func() {
+		if arch != nil {
+			emit(arch.item(p.Lang))
+			arch = nil
 		}
-		it := arch.item(p.Lang)
-		arch = nil
-		return emit(it)
 	}
-	scanErr := st.Store.Scan(ctx, func(rec scanners.Record) error {
-		if err := ctx.Err(); err != nil {
-			return err
+	for batch := range batches {
+		if sinkErr != nil {
+			continue // drain until the scanner sees the cancellation
 		}
-		res.Records++
-		if p.Progress != nil && res.Records%10000 == 0 {
-			p.Progress(st.Name, res.Records)
+		for i := range batch {
+			rec := &batch[i]
+			res.Records++
+			if p.Progress != nil && res.Records%10000 == 0 {
+				p.Progress(st.Name, res.Records)
+			}
+			if rec.Kind == scanners.KindArchiveEntry && arch != nil && rec.Archive == arch.rec.ID {
+				arch.add(p.decide(st, *rec))
+				continue
+			}
+			flushArchive()
+			if rec.Kind == scanners.KindArchive {
+				arch = newArchiveAgg(st.Name, *rec, p.Location)
+				continue
+			}
+			emit(p.item(st, *rec, p.decide(st, *rec)))
 		}
-		if rec.Kind == scanners.KindArchiveEntry && arch != nil && rec.Archive == arch.rec.ID {
-			arch.add(p.decide(st, rec))
-			return nil
+		select {
+		case free <- batch:
+		default:
 		}
-		if err := flushArchive(); err != nil {
-			return err
-		}
-		if rec.Kind == scanners.KindArchive {
-			arch = newArchiveAgg(st.Name, rec, p.Location)
-			return nil
-		}
-		return emit(p.item(st, rec, p.decide(st, rec)))
-	})
-	if scanErr == nil {
-		scanErr = flushArchive()
+	}
+	// batches is closed: the scanning goroutine has set scanErr.
+	if sinkErr != nil {
+		return res, sum, sinkErr
 	}
 	if scanErr != nil {
 		if ctx.Err() != nil {
 			return res, sum, ctx.Err()
 		}
-		if sp.err != nil {
-			return res, sum, sp.err
-		}
-		// Never plan on a partial listing: drop what was spooled.
+		// Never plan on a partial listing: drop what the sink has of it.
 		res.Error = scanErr.Error()
-		return res, Summary{}, nil
+		return res, Summary{}, sink.Discard()
+	}
+	flushArchive()
+	if sinkErr != nil {
+		return res, sum, sinkErr
 	}
 	if p.Progress != nil {
 		p.Progress(st.Name, res.Records)
 	}
-	return res, sum, sp.replay(sink.Item)
+	return res, sum, sink.Commit()
 }
 
 // decided is one record's classification and decision.
@@ -172,7 +224,7 @@ func (p *Planner) decide(st Store, rec scanners.Record) decided {
 			f.Employee = emp[0]
 		}
 	}
-	out.d = rules.Evaluate(p.Policy, f, p.AsOf)
+	out.d = p.evaluate(f)
 	return out
 }
 

@@ -21,15 +21,26 @@ var ams, _ = time.LoadLocation("Europe/Amsterdam")
 
 // collect is a Sink that keeps everything, for tests.
 type collect struct {
-	header Header
-	items  []*Item
-	stores []StoreResult
-	sum    Summary
-	ended  bool
+	header    Header
+	items     []*Item
+	pending   []*Item
+	discarded int
+	stores    []StoreResult
+	sum       Summary
+	ended     bool
 }
 
 func (c *collect) Begin(h Header) error { c.header = h; return nil }
-func (c *collect) Item(it *Item) error  { c.items = append(c.items, it); return nil }
+func (c *collect) Item(it *Item) error  { c.pending = append(c.pending, it); return nil }
+func (c *collect) Commit() error {
+	c.items, c.pending = append(c.items, c.pending...), nil
+	return nil
+}
+func (c *collect) Discard() error {
+	c.discarded += len(c.pending)
+	c.pending = nil
+	return nil
+}
 func (c *collect) End(s []StoreResult, sum Summary) error {
 	c.stores, c.sum, c.ended = s, sum, true
 	return nil
@@ -185,10 +196,14 @@ func TestPlanDecisions(t *testing.T) {
 }
 
 func TestFailedListingPlansNothing(t *testing.T) {
-	bad := memstore.New(map[string][]byte{
-		"Jansen, Piet/a.pdf": []byte("a"), "Jansen, Piet/b.pdf": []byte("b"), "Jansen, Piet/c.pdf": []byte("c"),
-	})
-	bad.FailScanAfter(2, errors.New("network down"))
+	// The failure comes after more than a batch, so that some of the
+	// store's items have reached the sink and must be taken back.
+	badFiles := map[string][]byte{}
+	for i := 0; i < batchSize+10; i++ {
+		badFiles[fmt.Sprintf("Jansen, Piet/%04d.pdf", i)] = []byte("a")
+	}
+	bad := memstore.New(badFiles)
+	bad.FailScanAfter(batchSize+2, errors.New("network down"))
 	good := memstore.New(map[string][]byte{"Jansen, Piet/a.pdf": []byte("a")})
 	p := &Planner{
 		Policy:   testPolicy(t),
@@ -212,6 +227,9 @@ func TestFailedListingPlansNothing(t *testing.T) {
 	}
 	if len(c.items) != 1 || sum.Delete != 1 {
 		t.Errorf("items = %d, summary %+v; want the good store's one deletion", len(c.items), sum)
+	}
+	if c.discarded != batchSize {
+		t.Errorf("the sink discarded %d items, want the %d handed over before the failure", c.discarded, batchSize)
 	}
 	if res[0].Error == "" || res[1].Error == "" || res[2].Error != "" {
 		t.Errorf("store results = %+v", res)
@@ -289,16 +307,16 @@ func TestArchives(t *testing.T) {
 	}
 }
 
-func TestSpoolKeepsOrderBeyondMemory(t *testing.T) {
+func TestManyBatchesKeepOrder(t *testing.T) {
 	files := map[string][]byte{}
-	n := spoolMem*2 + 7
+	n := batchSize*5 + 7
 	for i := 0; i < n; i++ {
 		files[fmt.Sprintf("los/%05d.pdf", i)] = []byte("x")
 	}
 	p := &Planner{
 		Policy: testPolicy(t), Subjects: subjects(),
 		Stores: []Store{{Name: "s", Type: "localfs", Store: memstore.New(files), Classifier: dossierLayout(t)}},
-		AsOf:   date("2026-03-15"), Location: ams, Lang: "en", SpoolDir: t.TempDir(),
+		AsOf:   date("2026-03-15"), Location: ams, Lang: "en",
 	}
 	var c collect
 	if _, _, err := p.Run(context.Background(), &c); err != nil {
@@ -308,7 +326,10 @@ func TestSpoolKeepsOrderBeyondMemory(t *testing.T) {
 		t.Fatalf("got %d items, want %d", len(c.items), n)
 	}
 	seen := map[string]bool{}
-	for _, it := range c.items {
+	for i, it := range c.items {
+		if want := fmt.Sprintf("los/%05d.pdf", i); it.Record != want {
+			t.Fatalf("item %d is %s, want %s: order lost", i, it.Record, want)
+		}
 		if seen[it.Record] {
 			t.Fatalf("%s twice", it.Record)
 		}

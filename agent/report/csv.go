@@ -1,9 +1,7 @@
 package report
 
 import (
-	"bufio"
 	"encoding/csv"
-	"os"
 	"strconv"
 	"strings"
 
@@ -16,24 +14,22 @@ import (
 // Dutch. Cells that Excel would read as a formula are quoted with a
 // leading apostrophe, since file names come from users.
 type CSV struct {
-	f    *os.File
-	w    *bufio.Writer
+	pf   *planFile
 	c    *csv.Writer
 	lang string
 }
 
-// NewCSV creates the file at path.
+// NewCSV starts the file at path.
 func NewCSV(path, lang string) (*CSV, error) {
-	f, err := create(path)
+	pf, err := newPlanFile(path)
 	if err != nil {
 		return nil, err
 	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	w.WriteString("\ufeff")
-	c := csv.NewWriter(w)
+	pf.WriteString("\ufeff")
+	c := csv.NewWriter(pf)
 	c.Comma = ';'
 	c.UseCRLF = true
-	return &CSV{f: f, w: w, c: c, lang: lang}, nil
+	return &CSV{pf: pf, c: c, lang: lang}, nil
 }
 
 var csvHeader = map[string][]string{
@@ -42,7 +38,26 @@ var csvHeader = map[string][]string{
 }
 
 // Begin writes the header row.
-func (c *CSV) Begin(plan.Header) error { return c.c.Write(csvHeader[lang(c.lang)]) }
+func (c *CSV) Begin(plan.Header) error {
+	err := c.c.Write(csvHeader[lang(c.lang)])
+	c.c.Flush()
+	c.pf.setMark(nil)
+	return err
+}
+
+// Commit makes the rows so far final.
+func (c *CSV) Commit() error {
+	c.c.Flush()
+	c.pf.setMark(nil)
+	return c.c.Error()
+}
+
+// Discard drops the rows since the last Commit.
+func (c *CSV) Discard() error {
+	c.c.Flush()
+	_, err := c.pf.discard()
+	return err
+}
 
 // Item writes one row.
 func (c *CSV) Item(it *plan.Item) error {
@@ -73,18 +88,14 @@ func (c *CSV) date(iso string) string {
 	return iso[8:10] + "-" + iso[5:7] + "-" + iso[0:4]
 }
 
-// End flushes and closes the file.
+// End puts the file in place.
 func (c *CSV) End([]plan.StoreResult, plan.Summary) error {
 	c.c.Flush()
 	if err := c.c.Error(); err != nil {
-		c.f.Close()
+		c.pf.abandon()
 		return err
 	}
-	if err := c.w.Flush(); err != nil {
-		c.f.Close()
-		return err
-	}
-	return c.f.Close()
+	return c.pf.finish()
 }
 
 // safeCell keeps Excel from running a cell as a formula (CSV injection).

@@ -1,9 +1,9 @@
 package report
 
 import (
-	"bufio"
 	_ "embed"
 	"html/template"
+	"os"
 	"sort"
 
 	"github.com/retentiond/retentiond/agent/plan"
@@ -42,6 +42,7 @@ type HTML struct {
 	stores  map[string]*plan.Summary
 	shown   int
 	omitted int
+	pending pendingItems
 }
 
 type groupKey struct {
@@ -55,39 +56,87 @@ type group struct {
 	Sum     plan.Summary
 }
 
-// NewHTML prepares report.html at path; it is written at End.
-func NewHTML(path, lang string) *HTML {
-	return &HTML{path: path, lang: lang, groups: map[groupKey]*group{}, stores: map[string]*plan.Summary{}}
+// pendingItems are items since the last Commit: they reach the report only
+// if their store's listing completes.
+type pendingItems struct {
+	items   []*plan.Item // at most what the report can still show
+	omitted int
+	counted []counted // one per item: what it adds to the counts
+}
+
+type counted struct {
+	key    groupKey
+	store  string
+	action rules.Action
+}
+
+// NewHTML prepares report.html at path, removing an earlier one at once;
+// the new one is written at End.
+func NewHTML(path, lang string) (*HTML, error) {
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return nil, err
+	}
+	return &HTML{path: path, lang: lang, groups: map[groupKey]*group{}, stores: map[string]*plan.Summary{}}, nil
 }
 
 // Begin records the header.
 func (h *HTML) Begin(hd plan.Header) error { h.header = hd; return nil }
 
-// Item files an item under its subject.
+// Item holds an item until its store's listing completes.
 func (h *HTML) Item(it *plan.Item) error {
 	k := groupKey{}
 	if it.Subject != nil {
 		k = groupKey{it.Subject.Type, it.Subject.ID}
 	}
+	if h.shown+len(h.pending.items) < MaxHTMLItems {
+		h.pending.items = append(h.pending.items, it)
+	} else {
+		h.pending.omitted++
+	}
+	// Counting per item keeps memory at a few words an item, even for a
+	// store of a million items whose listing then fails.
+	h.pending.counted = append(h.pending.counted, counted{k, it.Store, it.Action})
+	return nil
+}
+
+// Commit files the pending items under their subjects.
+func (h *HTML) Commit() error {
+	for _, c := range h.pending.counted {
+		h.group(c.key, nil).Sum.Add(c.action)
+		s := h.stores[c.store]
+		if s == nil {
+			s = &plan.Summary{}
+			h.stores[c.store] = s
+		}
+		s.Add(c.action)
+	}
+	for _, it := range h.pending.items {
+		k := groupKey{}
+		if it.Subject != nil {
+			k = groupKey{it.Subject.Type, it.Subject.ID}
+		}
+		g := h.group(k, it.Subject)
+		g.Items = append(g.Items, it)
+	}
+	h.shown += len(h.pending.items)
+	h.omitted += h.pending.omitted
+	h.pending = pendingItems{}
+	return nil
+}
+
+// Discard drops the pending items.
+func (h *HTML) Discard() error { h.pending = pendingItems{}; return nil }
+
+func (h *HTML) group(k groupKey, s *plan.SubjectRef) *group {
 	g := h.groups[k]
 	if g == nil {
-		g = &group{Subject: it.Subject}
+		g = &group{}
 		h.groups[k] = g
 	}
-	g.Sum.Add(it.Action)
-	s := h.stores[it.Store]
-	if s == nil {
-		s = &plan.Summary{}
-		h.stores[it.Store] = s
+	if g.Subject == nil && s != nil {
+		g.Subject = s
 	}
-	s.Add(it.Action)
-	if h.shown >= MaxHTMLItems {
-		h.omitted++
-		return nil
-	}
-	h.shown++
-	g.Items = append(g.Items, it)
-	return nil
+	return g
 }
 
 type storeRow struct {
@@ -123,20 +172,15 @@ func (h *HTML) End(stores []plan.StoreResult, sum plan.Summary) error {
 		d.Groups = append(d.Groups, g)
 	}
 	sort.Slice(d.Groups, func(i, j int) bool { return groupLess(d.Groups[i], d.Groups[j]) })
-	f, err := create(h.path)
+	pf, err := newPlanFile(h.path)
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriterSize(f, 1<<16)
-	if err := htmlTmpl.Execute(w, d); err != nil {
-		f.Close()
+	if err := htmlTmpl.Execute(pf, d); err != nil {
+		pf.abandon()
 		return err
 	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return pf.finish()
 }
 
 // groupLess orders subjects by type (as rules.SubjectTypes lists them),

@@ -6,47 +6,26 @@
 package report
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/retentiond/retentiond/agent/plan"
 )
 
-// FileMode is the mode of every plan file: they hold personal data.
-const FileMode = 0o600
-
-// create opens path for writing with FileMode, replacing any earlier file.
-// An earlier file's looser mode is tightened too.
-func create(path string) (*os.File, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, FileMode)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.Chmod(FileMode); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return f, nil
-}
-
 // JSON writes plan.json, streaming its items.
 type JSON struct {
-	f     *os.File
-	w     *bufio.Writer
+	pf    *planFile
 	first bool
 }
 
-// NewJSON creates the file at path.
+// NewJSON starts the file at path.
 func NewJSON(path string) (*JSON, error) {
-	f, err := create(path)
+	pf, err := newPlanFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return &JSON{f: f, w: bufio.NewWriterSize(f, 1<<16), first: true}, nil
+	return &JSON{pf: pf, first: true}, nil
 }
 
 // Begin writes the header fields and opens the items array.
@@ -57,8 +36,9 @@ func (j *JSON) Begin(h plan.Header) error {
 	}
 	b = bytes.TrimSuffix(bytes.TrimSpace(b), []byte("}"))
 	b = bytes.TrimRight(b, "\n ")
-	j.w.Write(b)
-	_, err = io.WriteString(j.w, ",\n  \"items\": [")
+	j.pf.Write(b)
+	_, err = j.pf.WriteString(",\n  \"items\": [")
+	j.pf.setMark(j.first)
 	return err
 }
 
@@ -69,35 +49,46 @@ func (j *JSON) Item(it *plan.Item) error {
 		return err
 	}
 	if j.first {
-		j.w.WriteString("\n    ")
+		j.pf.WriteString("\n    ")
 		j.first = false
 	} else {
-		j.w.WriteString(",\n    ")
+		j.pf.WriteString(",\n    ")
 	}
-	_, err = j.w.Write(b)
+	_, err = j.pf.Write(b)
 	return err
 }
 
-// End closes the items array and writes the stores and the summary.
+// Commit makes the items so far final.
+func (j *JSON) Commit() error { j.pf.setMark(j.first); return nil }
+
+// Discard drops the items since the last Commit.
+func (j *JSON) Discard() error {
+	st, err := j.pf.discard()
+	if err == nil {
+		j.first = st.(bool)
+	}
+	return err
+}
+
+// End closes the items array, writes the stores and the summary, and puts
+// the file in place.
 func (j *JSON) End(stores []plan.StoreResult, sum plan.Summary) error {
 	if stores == nil {
 		stores = []plan.StoreResult{}
 	}
 	st, err := json.MarshalIndent(stores, "  ", "  ")
 	if err != nil {
+		j.pf.abandon()
 		return err
 	}
 	sm, err := json.Marshal(sum)
 	if err != nil {
+		j.pf.abandon()
 		return err
 	}
 	if !j.first {
-		j.w.WriteString("\n  ")
+		j.pf.WriteString("\n  ")
 	}
-	fmt.Fprintf(j.w, "],\n  \"stores\": %s,\n  \"summary\": %s\n}\n", st, sm)
-	if err := j.w.Flush(); err != nil {
-		j.f.Close()
-		return err
-	}
-	return j.f.Close()
+	fmt.Fprintf(j.pf, "],\n  \"stores\": %s,\n  \"summary\": %s\n}\n", st, sm)
+	return j.pf.finish()
 }

@@ -23,10 +23,16 @@ func Open(dir, lang string) (plan.Sink, error) {
 	}
 	c, err := NewCSV(filepath.Join(dir, PlanCSV), lang)
 	if err != nil {
-		j.f.Close()
+		j.pf.abandon()
 		return nil, err
 	}
-	return tee{j, c, NewHTML(filepath.Join(dir, ReportHTML), lang)}, nil
+	h, err := NewHTML(filepath.Join(dir, ReportHTML), lang)
+	if err != nil {
+		j.pf.abandon()
+		c.pf.abandon()
+		return nil, err
+	}
+	return tee{j, c, h}, nil
 }
 
 // tee sends a plan to several sinks. End is called on every sink even if
@@ -45,6 +51,24 @@ func (t tee) Begin(h plan.Header) error {
 func (t tee) Item(it *plan.Item) error {
 	for _, s := range t {
 		if err := s.Item(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t tee) Commit() error {
+	for _, s := range t {
+		if err := s.Commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t tee) Discard() error {
+	for _, s := range t {
+		if err := s.Discard(); err != nil {
 			return err
 		}
 	}

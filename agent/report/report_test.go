@@ -52,6 +52,9 @@ func writeSample(t *testing.T, lang string) string {
 			t.Fatal(err)
 		}
 	}
+	if err := sink.Commit(); err != nil {
+		t.Fatal(err)
+	}
 	if err := sink.End(stores, sum); err != nil {
 		t.Fatal(err)
 	}
@@ -187,5 +190,77 @@ func TestHTMLShowsFailuresAndItems(t *testing.T) {
 	}
 	if strings.Contains(s, "http://") || strings.Contains(s, "https://") || strings.Contains(s, "<script src") {
 		t.Error("report.html is not self-contained")
+	}
+}
+
+// TestDiscardLeavesNoTrace: a store whose listing failed after some items
+// were written must leave nothing of them in any plan file.
+func TestDiscardLeavesNoTrace(t *testing.T) {
+	dir := t.TempDir()
+	sink, err := Open(dir, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, items, stores, sum := samplePlan()
+	sink.Begin(h)
+	sink.Item(items[1])
+	sink.Commit()
+	secret := &plan.Item{Store: "failing", Record: "Geheim, Kind/dossier.pdf", Kind: "file", Action: "delete",
+		Subject: &plan.SubjectRef{Type: rules.Child, ID: "99", Name: "Geheim Kind"}, Reason: "x"}
+	for i := 0; i < 3000; i++ { // more than the write buffers hold
+		sink.Item(secret)
+	}
+	if err := sink.Discard(); err != nil {
+		t.Fatal(err)
+	}
+	sink.Item(items[0])
+	sink.Commit()
+	if err := sink.End(stores, sum); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{PlanJSON, PlanCSV, ReportHTML} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("Geheim")) {
+			t.Errorf("%s holds an item of the discarded store", name)
+		}
+		if !bytes.Contains(b, []byte("Piet Jansen")) || !bytes.Contains(b, []byte("HYPERLINK")) {
+			t.Errorf("%s lacks a committed item", name)
+		}
+		if _, err := os.Stat(filepath.Join(dir, name+partialSuffix)); !os.IsNotExist(err) {
+			t.Errorf("%s%s left behind", name, partialSuffix)
+		}
+	}
+	var v map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, PlanJSON))
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("plan.json invalid after a discard: %v\n%s", err, b)
+	}
+	if n := len(v["items"].([]any)); n != 2 {
+		t.Errorf("plan.json has %d items, want 2", n)
+	}
+}
+
+// TestStalePlanRemoved: planning into a directory that holds an earlier
+// plan removes it at once, so the old plan cannot be approved by mistake
+// while (or if) the new one is not finished.
+func TestStalePlanRemoved(t *testing.T) {
+	dir := writeSample(t, "nl")
+	sink, err := Open(dir, "nl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{PlanJSON, PlanCSV, ReportHTML} {
+		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+			t.Errorf("old %s still there while a new plan is being made", name)
+		}
+	}
+	h, _, _, _ := samplePlan()
+	sink.Begin(h)
+	sink.Commit()
+	if err := sink.End(nil, plan.Summary{}); err != nil {
+		t.Fatal(err)
 	}
 }

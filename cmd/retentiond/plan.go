@@ -115,7 +115,6 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 		Location: cfg.Location,
 		All:      o.all,
 		Lang:     o.lang,
-		SpoolDir: dir,
 	}
 	if o.progress {
 		p.Progress = func(store string, n int) {
