@@ -205,14 +205,14 @@ func (o *org) chooseFolders() {
 			continue
 		}
 		switch k := o.r.IntN(20); {
-		case k < 13:
-			c.folder = c.name.filed()
-		case k < 17:
-			c.folder = c.name.full()
-		case k < 18:
+		case k < 2:
 			c.folder = strings.ToLower(c.name.filed())
-		default:
+		case k < 6 && plain(c.name.full()) != c.name.full():
 			c.folder = plain(c.name.full())
+		case k < 15:
+			c.folder = c.name.filed()
+		default:
+			c.folder = c.name.full()
 		}
 	}
 }
