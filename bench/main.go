@@ -82,7 +82,7 @@ func main() {
 // time and peak resident memory in bytes.
 func measure(argv []string) (time.Duration, int64) {
 	cmd := exec.Command(argv[0], argv[1:]...)
-	devnull, _ := os.Open(os.DevNull)
+	devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	defer devnull.Close()
 	cmd.Stdout = devnull
 	cmd.Stderr = os.Stderr

@@ -2,8 +2,8 @@ package localfs
 
 import (
 	"io"
-	"io/fs"
 	"os"
+	"time"
 
 	"github.com/retentiond/retentiond/scanners"
 )
@@ -12,13 +12,14 @@ import (
 // hundred bytes.
 const maxPlaceholder = 64 << 10
 
-// placeholderRecord returns the record for the file that the placeholder
-// pname in dir (described by fi) stands for. The size is the one in the
-// placeholder, or 0 if it cannot be read: a placeholder is listed even then,
-// as the file it stands for exists.
-func placeholderRecord(dir *os.Root, id, pname string, fi fs.FileInfo) scanners.Record {
+// placeholderRecord returns the record id for the file that a placeholder
+// modified at mtime stands for, and closes f, the placeholder opened (nil
+// if it could not be). The size is the one in the placeholder, or 0 if it
+// cannot be read: a placeholder is listed even then, as the file it stands
+// for exists.
+func placeholderRecord(id string, f *os.File, mtime time.Time) scanners.Record {
 	var size int64
-	if f, err := openFile(dir, pname, fi); err == nil {
+	if f != nil {
 		data, err := io.ReadAll(io.LimitReader(f, maxPlaceholder+1))
 		f.Close()
 		if err == nil && len(data) <= maxPlaceholder {
@@ -31,9 +32,9 @@ func placeholderRecord(dir *os.Root, id, pname string, fi fs.FileInfo) scanners.
 		ID:      id,
 		Kind:    scanners.KindPlaceholder,
 		Size:    size,
-		ModTime: fi.ModTime(),
+		ModTime: mtime,
 		// Distinct from a downloaded file's version, so that a download
 		// counts as a change.
-		Version: version("icloud-s", size, fi.ModTime()),
+		Version: version("icloud-s", size, mtime),
 	}
 }

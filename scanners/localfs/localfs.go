@@ -2,7 +2,8 @@
 // iCloud Drive folder synced to a Mac.
 //
 // It never acts outside its root and never follows a symbolic link: every
-// path is resolved one element at a time through os.Root, each folder is
+// path is resolved one element at a time, through os.Root or, in a scan on
+// Unix, relative to the open parent folder with O_NOFOLLOW; each folder is
 // checked with Lstat before it is entered and compared with what was opened,
 // and symbolic links are neither listed nor used. A scan streams records
 // folder by folder, so memory is bounded by the largest folder, not the tree.
@@ -12,7 +13,6 @@ package localfs
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -67,97 +67,40 @@ func (s *Store) Scan(ctx context.Context, fn func(scanners.Record) error) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.walk(ctx, s.root, "", 0, fn)
-}
-
-// walk lists the folder dir, whose ID is rel ("" for the root), depth levels
-// below the root. Only the names of dir and of its ancestors are held.
-func (s *Store) walk(ctx context.Context, dir *os.Root, rel string, depth int, fn func(scanners.Record) error) error {
-	names, err := s.list(dir)
-	if err != nil {
-		return listErr(depth, err)
-	}
-	slices.Sort(names)
-	exists := func(name string) bool {
-		_, found := slices.BinarySearch(names, name)
-		return found
-	}
-	for _, name := range names {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		fi, err := dir.Lstat(name)
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // removed since the folder was read
-		}
-		if err != nil {
-			return listErr(depth, err)
-		}
-		id := join(rel, name)
-		switch {
-		case fi.IsDir():
-			child, err := openDir(dir, name, fi)
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				return listErr(depth+1, err)
-			}
-			err = s.walk(ctx, child, id, depth+1, fn)
-			child.Close()
-			if err != nil {
-				return err
-			}
-		case fi.Mode().IsRegular():
-			r, ok := s.record(dir, id, name, fi, exists)
-			if !ok {
-				continue
-			}
-			if err := fn(r); err != nil {
-				return err
-			}
-		}
-		// Symbolic links and special files are not records.
-	}
-	return nil
-}
-
-func (s *Store) list(dir *os.Root) ([]string, error) {
-	f, err := dir.Open(".")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return s.readNames(f)
+	return s.scan(ctx, fn)
 }
 
 func readAllNames(f *os.File) ([]string, error) { return f.Readdirnames(-1) }
 
-// record returns the record for the regular file name in dir, whose ID
-// would be id, or false if the file is not a record. exists reports whether
-// another name is in dir.
-func (s *Store) record(dir *os.Root, id, name string, fi fs.FileInfo, exists func(string) bool) (scanners.Record, bool) {
+// recordName says what the regular file name of a folder stands for: the
+// name of the record and its kind, or false if it is no record. sorted is
+// the folder's listing in order (nil if unknown): a placeholder whose file
+// is in it is not a record, as the file is listed on its own.
+func (s *Store) recordName(name string, sorted []string) (string, scanners.Kind, bool) {
 	if isClutter(name) {
-		return scanners.Record{}, false
+		return "", "", false
 	}
 	if s.icloud {
 		if real, ok := placeholderFor(name); ok {
-			if clutter := isClutter(real); clutter || exists(real) {
-				return scanners.Record{}, false // the real file is listed on its own
+			if isClutter(real) {
+				return "", "", false
 			}
-			return placeholderRecord(dir, join(parentOf(id), real), name, fi), true
+			if _, found := slices.BinarySearch(sorted, real); found {
+				return "", "", false
+			}
+			return real, scanners.KindPlaceholder, true
 		}
 	}
-	return fileRecord(id, fi), true
+	return name, scanners.KindFile, true
 }
 
-func fileRecord(id string, fi fs.FileInfo) scanners.Record {
+func fileRecord(id string, size int64, mtime time.Time) scanners.Record {
 	return scanners.Record{
 		ID:      id,
 		Kind:    scanners.KindFile,
-		Size:    fi.Size(),
-		ModTime: fi.ModTime(),
-		Version: version("s", fi.Size(), fi.ModTime()),
+		Size:    size,
+		ModTime: mtime,
+		Version: version("s", size, mtime),
 	}
 }
 
@@ -177,15 +120,6 @@ func join(dir, name string) string {
 		return name
 	}
 	return dir + "/" + name
-}
-
-func parentOf(id string) string {
-	for i := len(id) - 1; i >= 0; i-- {
-		if id[i] == '/' {
-			return id[:i]
-		}
-	}
-	return ""
 }
 
 // openDir enters the folder name of parent, which Lstat described as fi,

@@ -117,13 +117,11 @@ func (s *Store) lookup(t *target, id string) error {
 		case !fi.Mode().IsRegular():
 			return fmt.Errorf("it is not a regular file: %w", scanners.ErrNotFound)
 		}
-		exists := func(string) bool { return false }
-		r, ok := s.record(t.dir, id, t.name, fi, exists)
-		if !ok || r.Kind != scanners.KindFile {
+		if _, kind, ok := s.recordName(t.name, nil); !ok || kind != scanners.KindFile {
 			// Clutter, or a placeholder's own name: not a record's ID.
 			return fmt.Errorf("it is not a record: %w", scanners.ErrNotFound)
 		}
-		t.rec = r
+		t.rec = fileRecord(id, fi.Size(), fi.ModTime())
 		return nil
 	case !errors.Is(err, fs.ErrNotExist) || !s.icloud || isClutter(t.name):
 		return err
@@ -137,7 +135,8 @@ func (s *Store) lookup(t *target, id string) error {
 		return fmt.Errorf("its iCloud placeholder is not a regular file: %w", scanners.ErrNotFound)
 	}
 	t.name, t.fi = pname, fi
-	t.rec = placeholderRecord(t.dir, id, pname, fi)
+	f, _ := openFile(t.dir, pname, fi) // unreadable: listed with size 0
+	t.rec = placeholderRecord(id, f, fi.ModTime())
 	return nil
 }
 
