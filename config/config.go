@@ -38,6 +38,8 @@ const (
 	DefaultListen        = "127.0.0.1:9465"
 	DefaultPlanSchedule  = "0 2 * * *"
 	DefaultApplySchedule = "0 3 * * *"
+	DefaultMaxDeletions  = 500
+	DefaultPlanMaxAge    = "14d"
 )
 
 // BuiltinPrefix marks a policy that is compiled into retentiond rather than
@@ -73,6 +75,7 @@ type Config struct {
 
 	Registries []Registry `yaml:"registries"`
 	Daemon     Daemon     `yaml:"daemon"`
+	Apply      Apply      `yaml:"apply"`
 	Stores     []Store    `yaml:"stores"`
 
 	pos map[string]pos
@@ -107,6 +110,19 @@ type Registry struct {
 
 // SubjectType returns Subject as a rules.SubjectType.
 func (r Registry) SubjectType() rules.SubjectType { return rules.SubjectType(r.Subject) }
+
+// Apply configures `retentiond approve` and `retentiond apply`.
+type Apply struct {
+	// MaxDeletions stops an apply run before it deletes more than this
+	// many records (default DefaultMaxDeletions); a later run continues.
+	// 0 means the default: the limit cannot be switched off.
+	MaxDeletions int `yaml:"max_deletions"`
+	// PlanMaxAge is how long after it was made a plan can be applied, as
+	// a term (default DefaultPlanMaxAge).
+	PlanMaxAge string `yaml:"plan_max_age"`
+	// ParsedPlanMaxAge is PlanMaxAge parsed.
+	ParsedPlanMaxAge rules.Term `yaml:"-"`
+}
 
 // Daemon configures `retentiond run`.
 type Daemon struct {
@@ -257,6 +273,10 @@ func (c *Config) applyDefaults() {
 	def(&c.Daemon.Listen, DefaultListen)
 	def(&c.Daemon.PlanSchedule, DefaultPlanSchedule)
 	def(&c.Daemon.ApplySchedule, DefaultApplySchedule)
+	def(&c.Apply.PlanMaxAge, DefaultPlanMaxAge)
+	if c.Apply.MaxDeletions == 0 {
+		c.Apply.MaxDeletions = DefaultMaxDeletions
+	}
 	for i := range c.Stores {
 		if c.Stores[i].Archives == nil {
 			yes := true

@@ -236,3 +236,32 @@ stores:
 		t.Fatalf("error missing or leaks the secret: %v", err)
 	}
 }
+
+func TestApplySettings(t *testing.T) {
+	dir := t.TempDir()
+	write := func(extra string) string {
+		p := filepath.Join(dir, "c.yaml")
+		os.WriteFile(p, []byte("organisation: X\n"+extra), 0o644)
+		return p
+	}
+	c, err := Load(write(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Apply.MaxDeletions != DefaultMaxDeletions || c.Apply.ParsedPlanMaxAge.String() != DefaultPlanMaxAge {
+		t.Errorf("defaults: %+v", c.Apply)
+	}
+	c, err = Load(write("apply:\n  max_deletions: 20\n  plan_max_age: 2w\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Apply.MaxDeletions != 20 || c.Apply.ParsedPlanMaxAge.String() != "2w" {
+		t.Errorf("set: %+v", c.Apply)
+	}
+	for _, bad := range []string{"apply:\n  max_deletions: -1\n", "apply:\n  plan_max_age: soon\n", "apply:\n  max_delete: 3\n"} {
+		_, err := Load(write(bad))
+		if err == nil || !strings.Contains(err.Error(), "c.yaml:3:") && !strings.Contains(err.Error(), "c.yaml:2:") {
+			t.Errorf("%q: error %v, want one placed on its line", bad, err)
+		}
+	}
+}

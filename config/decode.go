@@ -212,6 +212,20 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 			return
 		}
 		v.SetBool(b.Value)
+	case reflect.Int:
+		i, ok := n.(*ast.IntegerNode)
+		if !ok {
+			d.typeError(path, "must be a whole number", "write a number such as 500 (without quotes)")
+			return
+		}
+		switch x := i.Value.(type) {
+		case int64:
+			v.SetInt(x)
+		case uint64:
+			v.SetInt(int64(x))
+		default:
+			d.typeError(path, "must be a whole number", "write a number such as 500 (without quotes)")
+		}
 	default:
 		panic("config: cannot decode into " + v.Type().String())
 	}

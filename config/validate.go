@@ -40,7 +40,7 @@ var storeKeys = map[string][]string{
 
 var (
 	storeNameRe = regexp.MustCompile(`^[a-z0-9-]+$`)
-	ruleIDRe    = regexp.MustCompile(`^[A-Z]+[0-9]+$`)
+	ruleIDRe    = regexp.MustCompile(`^[A-Z]+[0-9]+(-[a-z]+)?$`)
 	cronNames   = []string{"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}
 )
 
@@ -86,7 +86,21 @@ func (c *Config) validate(d *decoder) {
 	k.overrides()
 	k.registries()
 	k.daemon()
+	k.apply()
 	k.stores()
+}
+
+func (k checker) apply() {
+	a := &k.c.Apply
+	if a.MaxDeletions < 0 {
+		k.add("apply.max_deletions", "is negative", "write the most records one apply run may delete, such as 500")
+	}
+	t, err := rules.ParseTerm(a.PlanMaxAge)
+	if err != nil || t.N == 0 {
+		k.add("apply.plan_max_age", fmt.Sprintf("%q is not a term of at least a day", a.PlanMaxAge), "write how long a plan stays valid, such as 14d or 2w")
+		return
+	}
+	a.ParsedPlanMaxAge = t
 }
 
 func (k checker) overrides() {

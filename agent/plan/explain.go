@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/retentiond/retentiond/rules"
+	"github.com/retentiond/retentiond/scanners"
 )
 
 // Explain decides one record as a plan would, and returns its item with
@@ -26,4 +27,56 @@ func (p *Planner) Explain(ctx context.Context, store, id string) (*Item, rules.D
 		return p.item(st, rec, dc), dc.d, nil
 	}
 	return nil, rules.Decision{}, fmt.Errorf("no store named %q in the config", store)
+}
+
+// oneScanner lists one record as a full scan would (archive.Store does:
+// a zip with its entries).
+type oneScanner interface {
+	ScanOne(ctx context.Context, id string, fn func(scanners.Record) error) error
+}
+
+// Recheck decides one record again, as it is in its store now and with
+// the planner's policy, registries and date: apply calls it right before
+// acting. It returns an error wrapping scanners.ErrNotFound if the record
+// is gone.
+func (p *Planner) Recheck(ctx context.Context, store, id string) (*Item, error) {
+	var st *Store
+	for i := range p.Stores {
+		if p.Stores[i].Name == store {
+			st = &p.Stores[i]
+		}
+	}
+	if st == nil {
+		return nil, fmt.Errorf("no store named %q in the config", store)
+	}
+	if st.OpenErr != nil {
+		return nil, st.OpenErr
+	}
+	var out *Item
+	rd := p.newRecordDecider(*st, func(it *Item) {
+		if it.Record == id {
+			out = it
+		}
+	})
+	each := func(rec scanners.Record) error {
+		rd.add(&rec)
+		return nil
+	}
+	var err error
+	if one, ok := st.Store.(oneScanner); ok {
+		err = one.ScanOne(ctx, id, each)
+	} else {
+		var rec scanners.Record
+		if rec, err = st.Store.Stat(ctx, id); err == nil {
+			err = each(rec)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	rd.flush()
+	if out == nil {
+		return nil, fmt.Errorf("store %s: record listed under another id: %w", store, scanners.ErrNotFound)
+	}
+	return out, nil
 }

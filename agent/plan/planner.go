@@ -121,9 +121,8 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 		}
 	}()
 
-	var arch *archiveAgg
 	var sinkErr error
-	emit := func(it *Item) {
+	rd := p.newRecordDecider(st, func(it *Item) {
 		sum.Add(it.Action)
 		if it.Action == rules.Keep && !p.All {
 			return
@@ -132,33 +131,17 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 			sinkErr = err
 			cancel()
 		}
-	}
-	flushArchive := func() {
-		if arch != nil {
-			emit(arch.item(p.Lang))
-			arch = nil
-		}
-	}
+	})
 	for batch := range batches {
 		if sinkErr != nil {
 			continue // drain until the scanner sees the cancellation
 		}
 		for i := range batch {
-			rec := &batch[i]
 			res.Records++
 			if p.Progress != nil && res.Records%10000 == 0 {
 				p.Progress(st.Name, res.Records)
 			}
-			if rec.Kind == scanners.KindArchiveEntry && arch != nil && rec.Archive == arch.rec.ID {
-				arch.add(p.decide(st, *rec))
-				continue
-			}
-			flushArchive()
-			if rec.Kind == scanners.KindArchive {
-				arch = newArchiveAgg(st.Name, *rec, p.Location)
-				continue
-			}
-			emit(p.item(st, *rec, p.decide(st, *rec)))
+			rd.add(&batch[i])
 		}
 		select {
 		case free <- batch:
@@ -177,7 +160,7 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 		res.Error = scanErr.Error()
 		return res, Summary{}, sink.Discard()
 	}
-	flushArchive()
+	rd.flush()
 	if sinkErr != nil {
 		return res, sum, sinkErr
 	}
@@ -185,6 +168,40 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 		p.Progress(st.Name, res.Records)
 	}
 	return res, sum, sink.Commit()
+}
+
+// recordDecider turns a store's records, in listing order, into items: an
+// archive's entries are gathered into the archive's one item.
+type recordDecider struct {
+	p    *Planner
+	st   Store
+	arch *archiveAgg
+	emit func(*Item)
+}
+
+func (p *Planner) newRecordDecider(st Store, emit func(*Item)) *recordDecider {
+	return &recordDecider{p: p, st: st, emit: emit}
+}
+
+func (r *recordDecider) add(rec *scanners.Record) {
+	if rec.Kind == scanners.KindArchiveEntry && r.arch != nil && rec.Archive == r.arch.rec.ID {
+		r.arch.add(r.p.decide(r.st, *rec))
+		return
+	}
+	r.flush()
+	if rec.Kind == scanners.KindArchive {
+		r.arch = newArchiveAgg(r.st.Name, *rec, r.p.Location)
+		return
+	}
+	r.emit(r.p.item(r.st, *rec, r.p.decide(r.st, *rec)))
+}
+
+// flush emits the archive being gathered, if any.
+func (r *recordDecider) flush() {
+	if r.arch != nil {
+		r.emit(r.arch.item(r.p.Lang))
+		r.arch = nil
+	}
 }
 
 // decided is one record's classification and decision.

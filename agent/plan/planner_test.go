@@ -367,3 +367,36 @@ func TestHiredApplicantBecomesPersonnelFile(t *testing.T) {
 		t.Errorf("hired applicant without employee record: %+v; want review under S8", it)
 	}
 }
+
+func TestRecheck(t *testing.T) {
+	ms := memstore.New(map[string][]byte{
+		"2012.zip":                zipOf(t, "Lotte Smit/scan.pdf", "Lotte Smit/contract.pdf"),
+		"Jansen, Piet/intake.pdf": []byte("a"),
+	})
+	p := &Planner{
+		Policy: testPolicy(t), Subjects: subjects(),
+		Stores: []Store{{Name: "s", Type: "localfs", Store: archive.Wrap(ms, archive.Options{}), Classifier: dossierLayout(t)}},
+		AsOf:   date("2026-03-15"), Location: ams, Lang: "en",
+	}
+	ctx := context.Background()
+	it, err := p.Recheck(ctx, "s", "2012.zip")
+	if err != nil || it.Action != rules.Delete || it.Entries == nil || it.Entries.Total != 2 {
+		t.Errorf("Recheck(2012.zip) = %+v, %v; want the archive, all entries due", it, err)
+	}
+	before, err := p.Recheck(ctx, "s", "Jansen, Piet/intake.pdf")
+	if err != nil || before.Action != rules.Delete || before.Rule != "C1" {
+		t.Fatalf("Recheck(intake) = %+v, %v", before, err)
+	}
+	ms.Put("Jansen, Piet/intake.pdf", []byte("changed"), memstore.DefaultModTime)
+	after, err := p.Recheck(ctx, "s", "Jansen, Piet/intake.pdf")
+	if err != nil || after.Version == before.Version {
+		t.Errorf("after a change: version %q, was %q (%v)", after.Version, before.Version, err)
+	}
+	p.AsOf = date("2026-03-14")
+	if it, _ := p.Recheck(ctx, "s", "Jansen, Piet/intake.pdf"); it == nil || it.Action != rules.Keep {
+		t.Errorf("a day earlier: %+v, want keep", it)
+	}
+	if _, err := p.Recheck(ctx, "s", "weg.pdf"); !errors.Is(err, scanners.ErrNotFound) {
+		t.Errorf("Recheck of a missing record: %v, want ErrNotFound", err)
+	}
+}

@@ -198,3 +198,29 @@ func check(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// ScanOne lists the one record id as Scan would: a readable zip as
+// KindArchive followed by its entries, anything else as itself. Apply uses
+// it to decide a record again, just before acting, exactly as the plan did.
+func (s *Store) ScanOne(ctx context.Context, id string, fn func(scanners.Record) error) error {
+	if err := check(ctx, id); err != nil {
+		return err
+	}
+	if _, _, isEntry, err := s.entryOf(ctx, id); err != nil {
+		return err
+	} else if isEntry {
+		r, err := s.Stat(ctx, id)
+		if err != nil {
+			return err
+		}
+		return fn(r)
+	}
+	r, err := s.inner.Stat(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !isZip(r) {
+		return fn(r)
+	}
+	return s.scanZip(ctx, r, fn)
+}

@@ -411,3 +411,42 @@ func TestPlaceholderZipIsNotOpened(t *testing.T) {
 		t.Fatalf("Scan listed %+v, want only the placeholder scans.zip", got)
 	}
 }
+
+func TestScanOne(t *testing.T) {
+	ms := memstore.New(map[string][]byte{
+		"a.zip":   makeZip(t, zipEntry{name: "x/1.pdf", data: "1"}, zipEntry{name: "x/2.pdf", data: "2"}),
+		"b.pdf":   []byte("b"),
+		"bad.zip": []byte("not a zip"),
+	})
+	s := archive.Wrap(ms, archive.Options{TempDir: t.TempDir()})
+	ctx := context.Background()
+	list := func(id string) ([]string, error) {
+		var got []string
+		err := s.ScanOne(ctx, id, func(r scanners.Record) error {
+			got = append(got, string(r.Kind)+" "+r.ID)
+			return nil
+		})
+		return got, err
+	}
+	tests := []struct {
+		id   string
+		want []string
+	}{
+		{"a.zip", []string{"archive a.zip", "archive-entry a.zip!/x/1.pdf", "archive-entry a.zip!/x/2.pdf"}},
+		{"b.pdf", []string{"file b.pdf"}},
+		{"bad.zip", []string{"file bad.zip"}},
+		{"a.zip!/x/2.pdf", []string{"archive-entry a.zip!/x/2.pdf"}},
+	}
+	for _, tt := range tests {
+		got, err := list(tt.id)
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("ScanOne(%s) = %v, %v; want %v", tt.id, got, err, tt.want)
+		}
+	}
+	if _, err := list("gone.zip"); !errors.Is(err, scanners.ErrNotFound) {
+		t.Errorf("ScanOne of a missing zip: %v, want ErrNotFound", err)
+	}
+	if _, err := list("../a.zip"); !errors.Is(err, scanners.ErrOutsideRoot) {
+		t.Errorf("ScanOne(../a.zip): %v, want ErrOutsideRoot", err)
+	}
+}

@@ -1,0 +1,60 @@
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// File is a plan.json as read back for approval and apply.
+type File struct {
+	Header
+	Items   []*Item       `json:"items"`
+	Stores  []StoreResult `json:"stores"`
+	Summary Summary       `json:"summary"`
+	// Digest is "sha256:" and the hex SHA-256 of the file's bytes: an
+	// approval names the plan by it, so that a plan edited after approval
+	// is no longer approved.
+	Digest string `json:"-"`
+	// Path is where the plan was read from.
+	Path string `json:"-"`
+}
+
+// Read reads and checks a plan.json.
+func Read(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f File
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s is not a plan: %v", path, err)
+	}
+	if f.Version != Version {
+		return nil, fmt.Errorf("%s: plan version %d; this retentiond reads version %d: make a new plan", path, f.Version, Version)
+	}
+	if f.AsOf == "" || f.CreatedAt == "" || f.ConfigSHA256 == "" {
+		return nil, fmt.Errorf("%s: the plan lacks as_of, created_at or config_sha256: make a new plan", path)
+	}
+	for i, it := range f.Items {
+		if it == nil || it.Store == "" || it.Record == "" || it.Action == "" {
+			return nil, fmt.Errorf("%s: item %d lacks store, record or action", path, i+1)
+		}
+	}
+	sum := sha256.Sum256(b)
+	f.Digest = "sha256:" + hex.EncodeToString(sum[:])
+	f.Path = path
+	return &f, nil
+}
+
+// StoreFailed reports whether the plan says listing the store failed.
+func (f *File) StoreFailed(store string) bool {
+	for _, s := range f.Stores {
+		if s.Name == store {
+			return s.Error != ""
+		}
+	}
+	return true // a store the plan does not account for is not trusted
+}
