@@ -80,3 +80,13 @@ func (p *Planner) Recheck(ctx context.Context, store, id string) (*Item, error) 
 	}
 	return out, nil
 }
+
+// Store returns the opened store named name, or nil.
+func (p *Planner) Store(name string) scanners.Store {
+	for _, st := range p.Stores {
+		if st.Name == name && st.OpenErr == nil {
+			return st.Store
+		}
+	}
+	return nil
+}

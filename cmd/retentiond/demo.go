@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/retentiond/retentiond/agent/demo"
+	"github.com/retentiond/retentiond/agent/keys"
 	"github.com/retentiond/retentiond/rules"
 )
 
@@ -26,6 +27,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// The demo's own keys, so that approve, apply and verify work on it
+	// straight away. A real organisation runs keygen once and keeps them.
+	if _, err := keys.Generate(filepath.Join(*dir, "keys"), keys.NameFor("demo")); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "Built a made-up organisation in %s (config: %s).\n", *dir, cfgPath)
 	res, err := makePlan(ctx, planOpts{
 		configPath: cfgPath,
@@ -37,7 +43,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	printSummary(stdout, res)
-	fmt.Fprintf(stdout, "\nOpen the report in a browser, or plan again with:\n  retentiond plan --config %s --out %s\n", cfgPath, filepath.Join(*dir, "plan"))
+	pdir := filepath.Join(*dir, "plan")
+	fmt.Fprintf(stdout, "\nOpen the report in a browser. Then, to carry the plan out:\n"+
+		"  retentiond approve --config %[1]s --plan %[2]s --by \"Your Name\"\n"+
+		"  retentiond apply   --config %[1]s --plan %[2]s\n"+
+		"  retentiond verify  --ledger %[3]s --key %[4]s\n",
+		cfgPath, pdir, filepath.Join(*dir, "state", "ledger"), filepath.Join(*dir, "keys", "ledger.pub"))
 	return nil
 }
 

@@ -43,6 +43,10 @@ func commands() []command {
 		{"plan", "scan the stores and write a dry-run plan (changes nothing)", runPlan},
 		{"validate", "check a config and its registries without scanning", runValidate},
 		{"explain", "show why a record gets its decision", runExplain},
+		{"keygen", "create the pseudonymisation and ledger keys", runKeygen},
+		{"approve", "record that a person approved a plan", runApprove},
+		{"apply", "carry out an approved plan (re-checking every item)", runApply},
+		{"verify", "check the ledger's entries and signatures; prove a record's deletion", runVerify},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -1,0 +1,271 @@
+// Package apply carries out an approved plan. Every destructive act goes
+// through one road (act): re-check the record against its store and
+// against today's policy and registries, respect the delete limit and
+// dry-run, journal the intent, act, append the outcome to the signed
+// ledger, journal the outcome. A crash at any point leaves a state the
+// next run finishes; no item is acted on twice, and no act goes unlogged.
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/retentiond/retentiond/agent/approval"
+	"github.com/retentiond/retentiond/agent/ledger"
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/pseudonym"
+	"github.com/retentiond/retentiond/rules"
+	"github.com/retentiond/retentiond/scanners"
+)
+
+// Outcomes, as the ledger and the journal write them.
+const (
+	Done    = "done"    // the act was carried out
+	Skipped = "skipped" // not acted on: the record changed or is no longer due
+	Gone    = "gone"    // the record was gone before apply acted
+	Failed  = "failed"  // the store refused
+)
+
+// Ledger is what apply needs of the ledger.
+type Ledger interface {
+	Append(e ledger.Entry) (int64, error)
+}
+
+// Options are the inputs of a run.
+type Options struct {
+	Plan     *plan.File
+	Approval *approval.Approval
+	// Planner decides records again as of today, with today's registries,
+	// and holds the opened stores.
+	Planner      *plan.Planner
+	Ledger       Ledger
+	Pseudonyms   *pseudonym.Keyed
+	StateDir     string
+	ConfigSHA256 string // of the config now; must be the plan's
+	MaxDeletions int
+	DryRun       bool
+	Now          func() time.Time
+	// Recorded lists what the ledger already says about this plan, by
+	// record pseudonym: an act that reached the ledger but not the
+	// journal before a crash is finished, not repeated.
+	Recorded map[string]string
+}
+
+// Detail is what happened to one item, for the administrator's report. It
+// names the record: it goes into a file beside the plan (mode 0600),
+// never into logs.
+type Detail struct {
+	Item    int
+	Store   string
+	Record  string
+	Outcome string
+	Reason  string
+}
+
+// Result counts what a run did.
+type Result struct {
+	Done, Skipped, Gone, Failed int
+	Earlier                     int // handled by an earlier run of this plan
+	Excluded                    int // left out at approval
+	WouldDelete                 int // dry-run: what a real run would delete now
+	LimitReached                bool
+	Details                     []Detail
+	LedgerEntries               int
+}
+
+// ErrLimit is returned when the run stopped at the delete limit.
+var ErrLimit = errors.New("delete limit reached")
+
+// Refusals: the plan cannot be applied at all.
+var (
+	ErrExpired       = errors.New("the plan has expired")
+	ErrConfigChanged = errors.New("the config changed since the plan was made")
+)
+
+// Run carries out the plan's approved actions.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.Approval == nil || o.Approval.Plan != o.Plan.Digest {
+		return nil, approval.ErrNotApproved
+	}
+	now := o.Now()
+	if !now.Before(o.Approval.ExpiresAt) {
+		return nil, fmt.Errorf("%w (on %s): make and approve a new plan", ErrExpired, o.Approval.ExpiresAt.Format("2006-01-02"))
+	}
+	if o.ConfigSHA256 != o.Plan.ConfigSHA256 {
+		return nil, fmt.Errorf("%w: make and approve a new plan", ErrConfigChanged)
+	}
+	if o.MaxDeletions <= 0 {
+		return nil, errors.New("apply: a delete limit is required")
+	}
+	r := &run{o: o, res: &Result{}, crash: crashFromEnv()}
+	if !o.DryRun {
+		j, err := openJournal(o.StateDir, o.Plan.Digest)
+		if err != nil {
+			return nil, err
+		}
+		defer j.close()
+		r.j = j
+	}
+	for i, it := range o.Plan.Items {
+		if err := ctx.Err(); err != nil {
+			return r.res, err
+		}
+		if !approval.IsAction(it.Action) {
+			continue
+		}
+		if o.Approval.IsExcluded(i) {
+			r.res.Excluded++
+			continue
+		}
+		if err := r.item(ctx, i+1, it); err != nil {
+			return r.res, err
+		}
+	}
+	return r.res, nil
+}
+
+type run struct {
+	o       Options
+	j       *journal
+	res     *Result
+	deleted int
+	crash   *crasher
+}
+
+// item handles one approved item; n is its 1-based position in the plan.
+func (r *run) item(ctx context.Context, n int, it *plan.Item) error {
+	rp := approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record)
+	if r.j != nil {
+		st := r.j.item(n)
+		if st.outcome != "" {
+			r.res.Earlier++
+			return nil
+		}
+		if out, ok := r.o.Recorded[rp]; ok {
+			// In the ledger but not in the journal: the run that wrote it
+			// stopped before its last step. Finish the bookkeeping only.
+			r.res.Earlier++
+			return r.j.outcome(n, rp, out, r.o.Now())
+		}
+		if st.intent {
+			done, err := r.finishInterrupted(ctx, n, it, rp)
+			if done || err != nil {
+				return err
+			}
+		}
+	}
+	if r.o.Plan.StoreFailed(it.Store) {
+		return r.record(n, it, rp, Skipped, "the store's listing failed when the plan was made", "")
+	}
+	if it.Action != rules.Delete {
+		return r.record(n, it, rp, Skipped, "this version of retentiond cannot "+string(it.Action)+" yet", "")
+	}
+	// The re-check: as the store has it now, as the policy and the
+	// registries say today.
+	cur, err := r.o.Planner.Recheck(ctx, it.Store, it.Record)
+	switch {
+	case errors.Is(err, scanners.ErrNotFound):
+		return r.record(n, it, rp, Gone, "the record was gone before apply", "")
+	case err != nil:
+		return r.record(n, it, rp, Failed, "the store could not be read", err.Error())
+	case cur.Version != it.Version:
+		return r.record(n, it, rp, Skipped, "the record changed since the plan was made", "")
+	case cur.Action != rules.Delete:
+		why := fmt.Sprintf("no longer due today: now %s", cur.Action)
+		if cur.Rule != "" {
+			why += " under " + cur.Rule
+		}
+		return r.record(n, it, rp, Skipped, why, "")
+	}
+	if r.deleted >= r.o.MaxDeletions {
+		r.res.LimitReached = true
+		if r.o.DryRun {
+			return fmt.Errorf("%w: a real run would stop after %d deletions (apply.max_deletions); running apply again goes on", ErrLimit, r.deleted)
+		}
+		return fmt.Errorf("%w: %d deleted in this run (apply.max_deletions is %d); run apply again to go on", ErrLimit, r.deleted, r.o.MaxDeletions)
+	}
+	if r.o.DryRun {
+		r.deleted++
+		r.res.WouldDelete++
+		r.res.Details = append(r.res.Details, Detail{n, it.Store, it.Record, "would delete", cur.Reason})
+		return nil
+	}
+	return r.act(ctx, n, it, rp)
+}
+
+// act deletes the record: journal the intent, delete, ledger, journal the
+// outcome. Only Run's checks above lead here.
+func (r *run) act(ctx context.Context, n int, it *plan.Item, rp string) error {
+	if err := r.j.intent(n, rp, r.o.Now()); err != nil {
+		return err
+	}
+	r.crash.at("intent")
+	st := r.o.Planner.Store(it.Store)
+	err := st.Delete(ctx, it.Record)
+	r.crash.at("delete")
+	switch {
+	case errors.Is(err, scanners.ErrNotFound):
+		return r.record(n, it, rp, Gone, "the record was gone before apply", "")
+	case err != nil:
+		return r.record(n, it, rp, Failed, "the store refused to delete", err.Error())
+	}
+	r.deleted++
+	return r.record(n, it, rp, Done, "deleted: "+it.Rule, "")
+}
+
+// finishInterrupted handles an item whose intent a crashed run journalled
+// without an outcome. If the record is gone, the act happened: it is
+// logged now. Otherwise it did not, and the item is handled as new.
+func (r *run) finishInterrupted(ctx context.Context, n int, it *plan.Item, rp string) (bool, error) {
+	st := r.o.Planner.Store(it.Store)
+	if st == nil {
+		return false, nil
+	}
+	_, err := st.Stat(ctx, it.Record)
+	if !errors.Is(err, scanners.ErrNotFound) {
+		return false, nil
+	}
+	r.deleted++
+	return true, r.record(n, it, rp, Done, "deleted: "+it.Rule+" (completed after an interruption)", "")
+}
+
+// record writes an outcome to the ledger, then the journal, and counts it.
+func (r *run) record(n int, it *plan.Item, rp, outcome, reason, detail string) error {
+	switch outcome {
+	case Done:
+		r.res.Done++
+	case Skipped:
+		r.res.Skipped++
+	case Gone:
+		r.res.Gone++
+	case Failed:
+		r.res.Failed++
+	}
+	d := Detail{n, it.Store, it.Record, outcome, reason}
+	if detail != "" {
+		d.Reason += ": " + detail
+	}
+	r.res.Details = append(r.res.Details, d)
+	if r.o.DryRun {
+		return nil
+	}
+	subject := ""
+	if it.Subject != nil {
+		subject = r.o.Pseudonyms.Subject(string(it.Subject.Type), it.Subject.ID)
+	}
+	if _, err := r.o.Ledger.Append(ledger.Entry{
+		Time: r.o.Now().UTC(), Plan: r.o.Plan.Digest, Store: it.Store, Record: rp, Subject: subject,
+		Category: string(it.Category), Rule: it.Rule, Action: string(it.Action), Outcome: outcome, Reason: reason,
+	}); err != nil {
+		return err
+	}
+	r.res.LedgerEntries++
+	r.crash.at("ledger")
+	if err := r.j.outcome(n, rp, outcome, r.o.Now()); err != nil {
+		return err
+	}
+	r.crash.at("outcome")
+	return nil
+}

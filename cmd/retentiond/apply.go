@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/retentiond/retentiond/agent/apply"
+	"github.com/retentiond/retentiond/agent/approval"
+	"github.com/retentiond/retentiond/agent/keys"
+	"github.com/retentiond/retentiond/agent/ledger"
+	"github.com/retentiond/retentiond/agent/pipeline"
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/rules"
+)
+
+// runApply carries out an approved plan.
+func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("apply", stderr)
+	cfgPath := fs.String("config", "", "config file (required)")
+	planPath := fs.String("plan", "", "plan.json, or the directory holding it (required)")
+	dryRun := fs.Bool("dry-run", false, "re-check every item and say what would happen; change nothing")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *cfgPath == "" || *planPath == "" {
+		return usageErr("--config and --plan are required")
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	f, err := readPlan(*planPath)
+	if err != nil {
+		return err
+	}
+	appr, err := approval.Load(cfg.StateDir, f.Digest)
+	if errors.Is(err, approval.ErrNotApproved) {
+		return fmt.Errorf("plan %s has not been approved: review its report, then run retentiond approve --config %s --plan %s --by NAME",
+			shortDigest(f.Digest), *cfgPath, *planPath)
+	}
+	if err != nil {
+		return err
+	}
+	k, err := loadPseudonyms(cfg)
+	if err != nil {
+		return err
+	}
+	planner, err := recheckPlanner(cfg, f)
+	if err != nil {
+		return err
+	}
+	opts := apply.Options{
+		Plan: f, Approval: appr, Planner: planner, Pseudonyms: k, StateDir: cfg.StateDir,
+		ConfigSHA256: cfg.SHA256, MaxDeletions: cfg.Apply.MaxDeletions, DryRun: *dryRun, Now: time.Now,
+	}
+	var led *ledger.Ledger
+	if !*dryRun {
+		if cfg.LedgerKeyFile == "" {
+			return &exitError{code: 2, err: errors.New("the config sets no ledger_key_file: create keys with `retentiond keygen --out DIR` and name DIR/ledger.key in the config")}
+		}
+		signer, err := keys.LoadSigner(cfg.LedgerKeyFile)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Join(cfg.StateDir, "ledger")
+		led, err = ledger.Open(dir, keys.NameFor(cfg.Organisation))
+		if err != nil {
+			return err
+		}
+		defer led.Close()
+		if opts.Recorded, err = apply.Recorded(dir, f.Digest); err != nil {
+			return fmt.Errorf("reading the ledger: %w", err)
+		}
+		opts.Ledger = led
+		defer func() {
+			// Sign what this run added, whatever happened after it.
+			if led.Size() > 0 {
+				if _, err := led.Checkpoint(signer); err != nil {
+					fmt.Fprintf(stderr, "retentiond apply: signing the ledger checkpoint: %v\n", err)
+				}
+			}
+		}()
+	}
+	res, runErr := apply.Run(ctx, opts)
+	if res == nil {
+		return runErr
+	}
+	details, err := writeDetails(f, res, *dryRun)
+	if err != nil && runErr == nil {
+		runErr = err
+	}
+	printApply(stdout, f, res, *dryRun, details)
+	if runErr == nil && res.Failed > 0 {
+		runErr = fmt.Errorf("%d item(s) failed; see %s", res.Failed, details)
+	}
+	return runErr
+}
+
+// recheckPlanner is a planner as of today, with today's registries and
+// policy, to decide each item again before acting.
+func recheckPlanner(cfg *config.Config, f *plan.File) (*plan.Planner, error) {
+	pol, err := pipeline.Policy(cfg)
+	if err != nil {
+		return nil, configErr(err)
+	}
+	subjects, _, err := pipeline.Subjects(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("registries could not be read, so nothing is applied:\n%w", err)
+	}
+	stores, err := pipeline.Stores(cfg)
+	if err != nil {
+		return nil, configErr(err)
+	}
+	return &plan.Planner{
+		Policy: pol, Subjects: subjects, Stores: stores, Location: cfg.Location, Lang: f.Lang,
+		AsOf: rules.DateIn(time.Now(), cfg.Location),
+	}, nil
+}
+
+// writeDetails writes what happened to each item beside the plan, mode
+// 0600 (it names records), as CSV for Excel.
+func writeDetails(f *plan.File, res *apply.Result, dryRun bool) (string, error) {
+	name := "apply-" + time.Now().Format("20060102-150405")
+	if dryRun {
+		name += "-dry-run"
+	}
+	path := filepath.Join(filepath.Dir(f.Path), name+".csv")
+	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return path, err
+	}
+	out.WriteString("\ufeff")
+	w := csv.NewWriter(out)
+	w.Comma = ';'
+	w.Write([]string{"item", "store", "record", "outcome", "reason"})
+	for _, d := range res.Details {
+		w.Write([]string{strconv.Itoa(d.Item), d.Store, d.Record, d.Outcome, d.Reason})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		out.Close()
+		return path, err
+	}
+	return path, out.Close()
+}
+
+func printApply(w io.Writer, f *plan.File, r *apply.Result, dryRun bool, details string) {
+	if dryRun {
+		fmt.Fprintf(w, "Dry run of plan %s (nothing was changed):\n  %6d would be deleted now\n", shortDigest(f.Digest), r.WouldDelete)
+	} else {
+		fmt.Fprintf(w, "Applied plan %s:\n  %6d deleted\n", shortDigest(f.Digest), r.Done)
+	}
+	fmt.Fprintf(w, "  %6d skipped (changed since the plan, or no longer due)\n  %6d already gone\n  %6d failed\n", r.Skipped, r.Gone, r.Failed)
+	if r.Earlier > 0 {
+		fmt.Fprintf(w, "  %6d handled by an earlier run\n", r.Earlier)
+	}
+	if r.Excluded > 0 {
+		fmt.Fprintf(w, "  %6d excluded at approval\n", r.Excluded)
+	}
+	if !dryRun {
+		fmt.Fprintf(w, "  %6d ledger entries written\n", r.LedgerEntries)
+	}
+	fmt.Fprintf(w, "Details: %s\n", details)
+}

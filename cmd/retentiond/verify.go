@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/retentiond/retentiond/agent/keys"
+	"github.com/retentiond/retentiond/agent/ledger"
+	"github.com/retentiond/retentiond/agent/pseudonym"
+	"github.com/retentiond/retentiond/config"
+)
+
+// runVerify checks the ledger's entries against every signed checkpoint,
+// and with --record proves that one record's entries are in the log.
+func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("verify", stderr)
+	dir := fs.String("ledger", "", "the ledger directory (STATE_DIR/ledger) (required)")
+	key := fs.String("key", "", "the verifier key: ledger.pub, or its text (required)")
+	record := fs.String("record", "", "prove this record's entries: STORE:RECORD (needs --config for the pseudonym key) or its pseudonym")
+	cfgPath := fs.String("config", "", "config file, to turn --record STORE:RECORD into its pseudonym")
+	if err := parse(fs, args, false); err != nil {
+		return err
+	}
+	if *dir == "" || *key == "" {
+		return usageErr("--ledger and --key are required")
+	}
+	v, err := keys.VerifierFromArg(*key)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	rep, err := ledger.Verify(*dir, v)
+	if err != nil {
+		return fmt.Errorf("the ledger does NOT verify: %w", err)
+	}
+	fmt.Fprintln(stdout, rep.String())
+	if *record == "" {
+		return nil
+	}
+	p := *record
+	if !pseudonym.IsPseudonym(p) {
+		if *cfgPath == "" || !strings.Contains(p, ":") {
+			return usageErr("--record STORE:RECORD needs --config (for the pseudonym key); or give the record's pseudonym")
+		}
+		cfg, err := config.Load(*cfgPath)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		k, err := loadPseudonyms(cfg)
+		if err != nil {
+			return err
+		}
+		store, id, _ := strings.Cut(p, ":")
+		p = k.Record(store, id)
+	}
+	proofs, err := ledger.Prove(*dir, v, p)
+	if err != nil {
+		return err
+	}
+	if len(proofs) == 0 {
+		return fmt.Errorf("no signed ledger entry for record %s", p)
+	}
+	fmt.Fprintf(stdout, "\nRecord %s: %d entr%s, each proven to be in the signed log:\n", p, len(proofs), map[bool]string{true: "y", false: "ies"}[len(proofs) == 1])
+	for _, pr := range proofs {
+		fmt.Fprintln(stdout, pr.String())
+	}
+	return nil
+}
