@@ -31,4 +31,3 @@ func runKeygen(_ context.Context, args []string, stdout, stderr io.Writer) error
 		"pseudonyms cannot be matched to records any more. Give the verifier key to whoever checks the ledger:\n%s\n", pub)
 	return nil
 }
-
