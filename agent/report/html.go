@@ -61,13 +61,8 @@ type group struct {
 type pendingItems struct {
 	items   []*plan.Item // at most what the report can still show
 	omitted int
-	counted []counted // one per item: what it adds to the counts
-}
-
-type counted struct {
-	key    groupKey
-	store  string
-	action rules.Action
+	groups  map[groupKey]*plan.Summary // counts per subject: bounded by the registries, not the files
+	stores  map[string]*plan.Summary
 }
 
 // NewHTML prepares report.html at path, removing an earlier one at once;
@@ -93,22 +88,24 @@ func (h *HTML) Item(it *plan.Item) error {
 	} else {
 		h.pending.omitted++
 	}
-	// Counting per item keeps memory at a few words an item, even for a
-	// store of a million items whose listing then fails.
-	h.pending.counted = append(h.pending.counted, counted{k, it.Store, it.Action})
+	count(&h.pending.groups, k, it.Action)
+	count(&h.pending.stores, it.Store, it.Action)
 	return nil
 }
 
 // Commit files the pending items under their subjects.
 func (h *HTML) Commit() error {
-	for _, c := range h.pending.counted {
-		h.group(c.key, nil).Sum.Add(c.action)
-		s := h.stores[c.store]
+	for k, sum := range h.pending.groups {
+		g := h.group(k, nil)
+		g.Sum = addSummaries(g.Sum, *sum)
+	}
+	for name, sum := range h.pending.stores {
+		s := h.stores[name]
 		if s == nil {
 			s = &plan.Summary{}
-			h.stores[c.store] = s
+			h.stores[name] = s
 		}
-		s.Add(c.action)
+		*s = addSummaries(*s, *sum)
 	}
 	for _, it := range h.pending.items {
 		k := groupKey{}
@@ -126,6 +123,23 @@ func (h *HTML) Commit() error {
 
 // Discard drops the pending items.
 func (h *HTML) Discard() error { h.pending = pendingItems{}; return nil }
+
+func count[K comparable](m *map[K]*plan.Summary, k K, a rules.Action) {
+	if *m == nil {
+		*m = map[K]*plan.Summary{}
+	}
+	s := (*m)[k]
+	if s == nil {
+		s = &plan.Summary{}
+		(*m)[k] = s
+	}
+	s.Add(a)
+}
+
+func addSummaries(a, b plan.Summary) plan.Summary {
+	return plan.Summary{Delete: a.Delete + b.Delete, Pseudonymise: a.Pseudonymise + b.Pseudonymise,
+		Review: a.Review + b.Review, Hold: a.Hold + b.Hold, Keep: a.Keep + b.Keep}
+}
 
 func (h *HTML) group(k groupKey, s *plan.SubjectRef) *group {
 	g := h.groups[k]
