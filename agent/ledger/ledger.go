@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -27,10 +28,10 @@ const (
 // Open in this one) holds the ledger.
 var ErrLocked = errors.New("ledger is in use")
 
-// Ledger is an open ledger, held for appending. It is not safe for
-// concurrent use by several goroutines; the file lock keeps other
-// processes out.
+// Ledger is an open ledger, held for appending. It is safe for concurrent
+// use; the file lock keeps other processes out.
 type Ledger struct {
+	mu                   sync.Mutex
 	dir, name            string
 	lockf                *os.File
 	entries, hashes, cps *os.File
@@ -268,6 +269,8 @@ func (l *Ledger) load(name string) error {
 // Append costs O(log n): it never reads earlier entries. If a write fails
 // half-way, the Ledger refuses further use; Open it again to repair.
 func (l *Ledger) Append(e Entry) (int64, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err := l.usable(); err != nil {
 		return 0, err
 	}
@@ -303,7 +306,11 @@ func (l *Ledger) Append(e Entry) (int64, error) {
 }
 
 // Size returns the number of entries.
-func (l *Ledger) Size() int64 { return l.front.n }
+func (l *Ledger) Size() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.front.n
+}
 
 // Name returns the log name written into checkpoints.
 func (l *Ledger) Name() string { return l.name }
@@ -318,6 +325,8 @@ func (l *Ledger) Recovered() []string { return l.recovered }
 // If the latest checkpoint already covers every entry and carries a
 // signature by s's key, nothing is written either.
 func (l *Ledger) Checkpoint(s note.Signer) (tlog.Tree, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err := l.usable(); err != nil {
 		return tlog.Tree{}, err
 	}
@@ -349,6 +358,8 @@ func (l *Ledger) Checkpoint(s note.Signer) (tlog.Tree, error) {
 // Close closes the files and releases the lock. Closing twice is
 // harmless.
 func (l *Ledger) Close() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.lockf == nil {
 		return nil
 	}

@@ -93,8 +93,10 @@ func (p Proof) String() string {
 	fmt.Fprintf(&b, "%s line %d (entry %d, counting from 0):\n  %s\n", EntriesFile, p.Index+1, p.Index, p.Line)
 	fmt.Fprintf(&b, "leaf hash: %s (SHA-256 of a 0x00 byte and the line without its newline)\n", tlog.RecordHash([]byte(p.Line)))
 	fmt.Fprintf(&b, "checkpoint %d: tree size %d, root hash %s, signed note:\n", p.Checkpoint, p.Tree.N, p.Tree.Hash)
-	for _, l := range strings.SplitAfter(strings.TrimSuffix(string(p.Note), "\n"), "\n") {
-		fmt.Fprintf(&b, "  %s", strings.TrimSuffix(l, "\n"))
+	for _, l := range strings.Split(strings.TrimSuffix(string(p.Note), "\n"), "\n") {
+		if l != "" {
+			b.WriteString("  " + l)
+		}
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "inclusion proof (RFC 6962 audit path, from the leaf up), %d hashes:\n", len(p.Hashes))

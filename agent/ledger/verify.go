@@ -239,7 +239,7 @@ func locate(dir string, s *scanned, c, prev *checkpoint) error {
 			_, front, err = front.next(file[x])
 			authentic = err == nil
 		}
-		if authentic {
+		if authentic && front.hash() == c.tree.Hash {
 			for i := from; i < upto; i++ {
 				if file[tlog.StoredHashIndex(0, i)] != s.leaves[i] {
 					return fmt.Errorf("%s line %d: does not match %s: this entry was changed, or one before it dropped, inserted or moved", EntriesFile, i+1, where)
