@@ -76,6 +76,9 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer led.Close()
+		for _, r := range led.Recovered() {
+			fmt.Fprintf(stderr, "retentiond apply: ledger: repaired after an interruption: %s\n", r)
+		}
 		if opts.Recorded, err = apply.Recorded(dir, f.Digest); err != nil {
 			return fmt.Errorf("reading the ledger: %w", err)
 		}

@@ -35,6 +35,9 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("the ledger does NOT verify: %w", err)
 	}
 	fmt.Fprintln(stdout, rep.String())
+	if rep.Checkpoints == 0 && rep.Entries > 0 {
+		return fmt.Errorf("no entry of the ledger is signed yet: nothing could be verified")
+	}
 	if *record == "" {
 		return nil
 	}
