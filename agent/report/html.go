@@ -5,6 +5,8 @@ import (
 	"html/template"
 	"os"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/rules"
@@ -21,8 +23,24 @@ var htmlSource string
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"action":   func(a rules.Action, l string) string { return actionName(a, l) },
 	"category": func(c rules.Category, l string) string { return rules.CategoryName(c, l) },
-	"subject":  func(t rules.SubjectType, l string) string { return rules.SubjectName(t, l) },
-	"event":    func(e rules.Event, l string) string { return rules.EventName(e, l) },
+	"subject": func(t rules.SubjectType, l string) string {
+		n := rules.SubjectName(t, l)
+		if n == "" {
+			return n
+		}
+		return strings.ToUpper(n[:1]) + n[1:]
+	},
+	"when": func(rfc3339, l string) string {
+		t, err := time.Parse(time.RFC3339, rfc3339)
+		if err != nil {
+			return rfc3339
+		}
+		if l == "nl" {
+			return t.Format("02-01-2006 15:04")
+		}
+		return t.Format("2006-01-02 15:04")
+	},
+	"event": func(e rules.Event, l string) string { return rules.EventName(e, l) },
 	"date": func(iso, l string) string {
 		if l == "nl" && len(iso) == 10 {
 			return iso[8:10] + "-" + iso[5:7] + "-" + iso[0:4]
