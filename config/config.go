@@ -74,6 +74,9 @@ type Config struct {
 	OverrideIDs []string `yaml:"-"`
 
 	Registries []Registry `yaml:"registries"`
+	// Profiles are the organisation's own export profiles, for exports
+	// no built-in profile describes; export stores name them by name.
+	Profiles []Profile `yaml:"profiles"`
 	Daemon     Daemon     `yaml:"daemon"`
 	Apply      Apply      `yaml:"apply"`
 	Stores     []Store    `yaml:"stores"`
@@ -110,6 +113,24 @@ type Registry struct {
 
 // SubjectType returns Subject as a rules.SubjectType.
 func (r Registry) SubjectType() rules.SubjectType { return rules.SubjectType(r.Subject) }
+
+// Profile describes the columns of a vendor export: whose row it is, what
+// kind of record, from which date its clock runs, and which columns hold
+// which kind of personal data.
+type Profile struct {
+	Name          string            `yaml:"name"`
+	Subject       string            `yaml:"subject"`
+	SubjectBy     string            `yaml:"subject_by"` // "id" (default) or "name"
+	SubjectColumn string            `yaml:"subject_column"`
+	Category      string            `yaml:"category"`
+	DateColumn    string            `yaml:"date_column"`
+	Sheet         string            `yaml:"sheet"`
+	Fields        map[string]string `yaml:"fields"` // field kind -> column header
+	Line          int               `yaml:"-"`
+}
+
+// ExportFields are the field kinds a profile may map.
+var ExportFields = []string{"name", "bsn", "address", "postcode", "town", "birth_date", "iban", "email", "phone", "health", "notes", "photo", "id"}
 
 // Apply configures `retentiond approve` and `retentiond apply`.
 type Apply struct {

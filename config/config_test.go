@@ -265,3 +265,33 @@ func TestApplySettings(t *testing.T) {
 		}
 	}
 }
+
+func TestProfiles(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "c.yaml")
+	good := `organisation: X
+profiles:
+  - name: mijn-dagboek
+    subject: child
+    subject_column: Kindnummer
+    category: diary
+    date_column: Datum
+    fields: {name: Naam, notes: Tekst}
+`
+	os.WriteFile(p, []byte(good), 0o644)
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Profiles) != 1 || c.Profiles[0].SubjectBy != "id" || c.Profiles[0].Fields["notes"] != "Tekst" || c.Profiles[0].Line != 3 {
+		t.Errorf("profiles = %+v", c.Profiles)
+	}
+	bad := strings.NewReplacer("subject: child", "subject: kind", "category: diary", "category: dagboek", "notes: Tekst", "notitie: Tekst").Replace(good)
+	os.WriteFile(p, []byte(bad), 0o644)
+	_, err = Load(p)
+	for _, want := range []string{"c.yaml:4:", "profiles[0].subject", "c.yaml:6:", "profiles[0].category", "profiles[0].fields.notitie"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}

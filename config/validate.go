@@ -85,6 +85,7 @@ func (c *Config) validate(d *decoder) {
 	}
 	k.overrides()
 	k.registries()
+	k.profiles()
 	k.daemon()
 	k.apply()
 	k.stores()
@@ -206,4 +207,40 @@ func (k checker) daemon() {
 func validPort(s string) bool {
 	n, err := strconv.Atoi(s)
 	return err == nil && n >= 0 && n <= 65535
+}
+
+func (k checker) profiles() {
+	seen := map[string]bool{}
+	for i := range k.c.Profiles {
+		p := &k.c.Profiles[i]
+		key := fmt.Sprintf("profiles[%d]", i)
+		p.Line = k.d.pos[key].line
+		switch {
+		case !storeNameRe.MatchString(p.Name):
+			k.missing(key, "name", "needs a name of lower-case letters, digits and -", "add name: such as mijn-export; export stores refer to it with profile:")
+		case seen[p.Name]:
+			k.add(key+".name", fmt.Sprintf("%q is also the name of another profile", p.Name), "give each profile its own name")
+		}
+		seen[p.Name] = true
+		if _, ok := rules.SubjectFacts[rules.SubjectType(p.Subject)]; !ok {
+			k.add(key+".subject", fmt.Sprintf("%q is not a subject type", p.Subject), "use one of child, parent, employee, applicant, intern, volunteer, participant")
+		}
+		if p.SubjectBy == "" {
+			p.SubjectBy = "id"
+		}
+		if p.SubjectBy != "id" && p.SubjectBy != "name" {
+			k.add(key+".subject_by", fmt.Sprintf("%q is neither id nor name", p.SubjectBy), "write id if the subject column holds the registry's number, name if it holds the name")
+		}
+		if strings.TrimSpace(p.SubjectColumn) == "" {
+			k.missing(key, "subject_column", "is missing", "add subject_column: the header of the column that says whose row it is")
+		}
+		if !rules.IsCategory(rules.Category(p.Category)) {
+			k.add(key+".category", fmt.Sprintf("%q is not a category", p.Category), "use a category such as diary, photo, consent, child-dossier or financial")
+		}
+		for f := range p.Fields {
+			if !slices.Contains(ExportFields, f) {
+				k.add(key+".fields."+f, fmt.Sprintf("%q is not a field kind", f), "use one of "+strings.Join(ExportFields, ", "))
+			}
+		}
+	}
 }
