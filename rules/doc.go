@@ -3,6 +3,11 @@
 // pure evaluation function Evaluate, which turns the facts known about one
 // record into a Decision with its reasons in English and Dutch.
 //
+// Field rules (a rule with fields) give fields of rows in vendor exports
+// their own terms; EvaluateRow decides such a row as a whole and per field
+// (keep or pseudonymise), so that a statutory minimum on a parent's name
+// and BSN and a privacy maximum on the address hold in the same row.
+//
 // Nothing in this package reads a clock, a file outside Load, or the
 // network: the evaluation date is always an argument, so that a plan made
 // today can be re-checked tomorrow with the same result for the same date.

@@ -96,6 +96,7 @@ type yamlRule struct {
 	Title      Text          `yaml:"title"`
 	Subjects   []string      `yaml:"subjects"`
 	Categories []string      `yaml:"categories"`
+	Fields     []string      `yaml:"fields"`
 	Trigger    any           `yaml:"trigger"` // an event or a list of events
 	Term       string        `yaml:"term"`
 	Kind       string        `yaml:"kind"`
@@ -126,7 +127,7 @@ var policySchema = &keySchema{keys: map[string]*keySchema{
 	"name":        nil,
 	"description": textSchema,
 	"rules": {elem: &keySchema{keys: map[string]*keySchema{
-		"id": nil, "row": nil, "title": textSchema, "subjects": nil, "categories": nil,
+		"id": nil, "row": nil, "title": textSchema, "subjects": nil, "categories": nil, "fields": nil,
 		"trigger": nil, "term": nil, "kind": nil, "when": nil, "unless": nil,
 		"disabled": nil, "source": nil, "basis": textSchema,
 		"to": {keys: map[string]*keySchema{"subject": nil, "category": nil}},

@@ -39,10 +39,16 @@ type Rule struct {
 	// Row is the row of RETENTION-RULES.md the rule implements, such as
 	// "S9"; decisions name the row. It equals ID unless one row needs more
 	// than one rule (S7 and S7-until, S9 and S9-hired).
-	Row        string
-	Title      Text
-	Subjects   []SubjectType
+	Row      string
+	Title    Text
+	Subjects []SubjectType
+	// Categories the rule is about. A field rule may leave it empty: it
+	// then applies to rows of any category.
 	Categories []Category
+	// Fields makes the rule a field rule: it applies to these fields of
+	// export rows of its subjects (and categories), never to a record as a
+	// whole. Only EvaluateRow reads field rules; Evaluate ignores them.
+	Fields []Field
 	// Triggers are the events the clock may run from; the first one with a
 	// known date wins.
 	Triggers []Event
@@ -68,9 +74,32 @@ type Rule struct {
 	OverrideSource string
 }
 
-// appliesTo reports whether r applies to a record of category c about s.
+// IsFieldRule reports whether r is about fields of rows rather than whole
+// records.
+func (r Rule) IsFieldRule() bool { return len(r.Fields) > 0 }
+
+// appliesTo reports whether r applies to a whole record of category c
+// about s. Field rules never do: a whole record is not one of its fields.
 func (r Rule) appliesTo(s *Subject, c Category) bool {
-	if r.Disabled || !slices.Contains(r.Subjects, s.Type) || !slices.Contains(r.Categories, c) {
+	if r.IsFieldRule() || !slices.Contains(r.Categories, c) {
+		return false
+	}
+	return r.appliesToSubject(s)
+}
+
+// appliesToField reports whether field rule r applies to field fl of a row
+// of category c about s.
+func (r Rule) appliesToField(s *Subject, c Category, fl Field) bool {
+	if !slices.Contains(r.Fields, fl) || len(r.Categories) > 0 && !slices.Contains(r.Categories, c) {
+		return false
+	}
+	return r.appliesToSubject(s)
+}
+
+// appliesToSubject checks what every rule checks: enabled, the subject's
+// type, and the when and unless flags.
+func (r Rule) appliesToSubject(s *Subject) bool {
+	if r.Disabled || !slices.Contains(r.Subjects, s.Type) {
 		return false
 	}
 	if len(r.When) > 0 && !slices.ContainsFunc(r.When, s.Flag) {

@@ -13,7 +13,8 @@ import (
 // builtinRows are the rows of RETENTION-RULES.md the built-in policy must
 // implement.
 var builtinRows = []string{
-	"C1", "C2", "C3", "C4", "C9", "C10", "C11", "C12", "C13", "C21", "C22", "C23",
+	"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11", "C12", "C13",
+	"C14", "C15", "C16", "C17", "C18", "C19", "C20", "C21", "C22", "C23",
 	"S1", "S2", "S3", "S4", "S6", "S7", "S8", "S9", "S10", "S11", "V1", "V3", "V5",
 }
 
@@ -49,7 +50,8 @@ func TestBuiltinHasEveryRow(t *testing.T) {
 			disabled = append(disabled, r.ID)
 		}
 	}
-	if want := []string{"C12", "C21", "V5"}; !slices.Equal(disabled, want) {
+	want := []string{"C12", "C21", "C7", "C8", "C16", "C17", "C18", "C19", "C20", "V5"}
+	if !slices.Equal(disabled, want) {
 		t.Errorf("disabled rules %v, want %v (organisations enable them by override)", disabled, want)
 	}
 }
@@ -62,6 +64,9 @@ func TestBuiltinTerms(t *testing.T) {
 		"S1": "max 2y", "S2": "max 10y", "S3": "min 5y", "S4": "min 7y", "S6": "max 28d", "S7": "max 1y",
 		"S7-until": "max 0d", "S8": "transfer", "S9": "max 1d", "S9-hired": "transfer", "S10": "max 1d",
 		"S11": "max 1d", "V1": "max 1y", "V3": "max 3y", "V5": "max 3m",
+		"C5": "min 7y", "C6": "min 7y", "C7": "max 1y", "C8": "max 1y", "C11-field": "max 1y",
+		"C14": "min 7y", "C15": "min 7y", "C16": "max 1y", "C17": "max 1y", "C18": "max 1y",
+		"C19": "max 1y", "C20": "max 2y",
 	}
 	if got := p.IDs(); len(got) != len(want) {
 		t.Errorf("built-in policy has %d rules %v, want %d", len(got), got, len(want))
@@ -139,6 +144,12 @@ func TestParseErrors(t *testing.T) {
 		{"missing title", edit("    title: {en: child dossier, nl: kinddossier}\n", ""), []string{"line 3", "title"}},
 		{"type error", edit("    kind: max\n", "    kind: max\n    disabled: {a: 1}\n"), []string{"test.yaml line 10", "rules[0].disabled", "expected true or false"}},
 		{"syntax error", "name: [x\n", []string{"test.yaml line"}},
+		{"bad field", edit("    kind: max\n", "    kind: max\n    fields: [name, adres]\n"),
+			[]string{"test.yaml line 10", "rules[0].fields (rule C1)", `"adres" is not a field`, "use one of name, bsn, address"}},
+		{"empty fields", edit("    kind: max\n", "    kind: max\n    fields: []\n"), []string{"line 10", "rules[0].fields", "lists no field"}},
+		{"field rule that holds", edit("    trigger: end_of_care\n    term: 2y\n    kind: max\n", "    kind: hold\n    fields: [name]\n"),
+			[]string{"line 7", "rules[0].kind", "a field rule is a max or a min"}},
+		{"whole-record rule without categories", edit("    categories: [child-dossier]\n", ""), []string{"rules[0].categories", "missing"}},
 	}
 	for _, c := range cases {
 		_, err := Parse("test.yaml", []byte(c.yaml))

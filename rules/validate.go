@@ -96,7 +96,10 @@ func (v *validator) rule(path string, yr yamlRule) (Rule, error) {
 		}
 		r.Subjects = append(r.Subjects, SubjectType(s))
 	}
-	if len(yr.Categories) == 0 {
+	if err := v.fields(path, label, yr, &r); err != nil {
+		return Rule{}, err
+	}
+	if len(yr.Categories) == 0 && !r.IsFieldRule() {
 		return Rule{}, v.at(path+".categories", label, "missing: list the record categories the rule is about, such as [child-dossier]")
 	}
 	for _, c := range yr.Categories {
@@ -124,6 +127,28 @@ func (v *validator) rule(path string, yr yamlRule) (Rule, error) {
 		return Rule{}, err
 	}
 	return r, nil
+}
+
+// fields checks a field rule's fields. A field rule keeps or pseudonymises
+// fields on a clock, so it is a max or a min; holds and transfers act on
+// whole records.
+func (v *validator) fields(path, label string, yr yamlRule, r *Rule) error {
+	if _, present := v.pos.lines[path+".fields"]; !present && len(yr.Fields) == 0 {
+		return nil
+	}
+	if len(yr.Fields) == 0 {
+		return v.at(path+".fields", label, "lists no field: list the fields the rule is about, such as [name, bsn], or remove fields to make a rule about whole records")
+	}
+	for _, f := range yr.Fields {
+		if !IsField(Field(f)) {
+			return v.at(path+".fields", label, "%q is not a field; use one of %s", f, fieldList())
+		}
+		r.Fields = append(r.Fields, Field(f))
+	}
+	if r.Kind != KindMax && r.Kind != KindMin {
+		return v.at(path+".kind", label, "a field rule is a max or a min (fields are pseudonymised when a maximum passes, kept while a minimum runs); use kind max or min, or remove fields")
+	}
+	return nil
 }
 
 // triggersAndTerm checks that max and min rules have a term and a trigger

@@ -31,6 +31,11 @@ const (
 	// KindArchiveEntry is a file inside an archive. It cannot be deleted
 	// on its own (Delete returns ErrReadOnly).
 	KindArchiveEntry Kind = "archive-entry"
+	// KindRow is one row of a vendor export (CSV, XLSX or JSON) in an
+	// export store. It cannot be deleted on its own: the store removes or
+	// changes rows by rewriting the file that holds them. Its Row says
+	// which file and row it is and what is in it.
+	KindRow Kind = "row"
 )
 
 // ArchiveSep separates an archive's ID from the path of an entry inside it:
@@ -42,7 +47,8 @@ type Record struct {
 	// ID is stable across scans and unique in the store: for files the
 	// slash-separated path relative to the store's root (never starting
 	// with "/" and never containing ".." elements); for archive entries
-	// the archive's ID, ArchiveSep and the entry's path.
+	// the archive's ID, ArchiveSep and the entry's path; for rows the
+	// file's path, "#", and the row (see the export store).
 	ID string
 	// Kind says what the record is.
 	Kind Kind
@@ -57,6 +63,31 @@ type Record struct {
 	// Archive is the ID of the archive holding this record, for
 	// KindArchiveEntry; "" otherwise.
 	Archive string
+	// Row describes a KindRow record; nil otherwise.
+	Row *Row
+}
+
+// Row is a row of a vendor export, as an export store lists it. It holds
+// personal data (the subject column's value): never log it.
+type Row struct {
+	// File is the file's path relative to the store's base folder,
+	// slash-separated.
+	File string
+	// Sheet is the XLSX sheet holding the row; "" for CSV and JSON.
+	Sheet string
+	// Index is the row's number as the file shows it: the line on which a
+	// CSV record starts, the XLSX row number, a JSON array element's
+	// index + 1, or a JSON-lines line number.
+	Index int
+	// Subject is the value of the profile's subject column (an id or a
+	// name).
+	Subject string
+	// Date is the value of the profile's date column, as written; for an
+	// XLSX date cell, yyyy-mm-dd (with " hh:mm:ss" if it has a time).
+	Date string
+	// Fields lists the field kinds (name, bsn, email, ...) that have a
+	// non-empty value in this row, in the profile's field order.
+	Fields []string
 }
 
 // Store is the small interface each kind of store implements.

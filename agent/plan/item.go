@@ -55,7 +55,11 @@ type Item struct {
 	Size     int64          `json:"size"`
 	Modified string         `json:"modified"`
 	Entries  *Entries       `json:"entries,omitempty"`
-	Fields   []string       `json:"fields,omitempty"`
+	// Fields lists, for action pseudonymise, the field kinds of an export
+	// row to pseudonymise; FieldDecisions says of every field of the row
+	// whether it goes or stays, and why.
+	Fields         []string    `json:"fields,omitempty"`
+	FieldDecisions []FieldItem `json:"field_decisions,omitempty"`
 }
 
 // StoreResult says how the scan of one store went.

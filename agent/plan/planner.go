@@ -20,6 +20,8 @@ type Store struct {
 	// OpenErr is why the store could not be opened; it is then not
 	// scanned and the plan says its listing failed.
 	OpenErr error
+	// Rows is set for an export store: its records are rows.
+	Rows *RowSpec
 }
 
 // Planner makes a plan. Its fields are set by the caller; Run may be called
@@ -209,10 +211,14 @@ type decided struct {
 	subject  *rules.Subject
 	category rules.Category
 	d        rules.Decision
+	fields   []rules.FieldDecision // export rows only
 }
 
 // decide classifies a record and evaluates the policy on it.
 func (p *Planner) decide(st Store, rec scanners.Record) decided {
+	if rec.Kind == scanners.KindRow {
+		return p.decideRow(st, rec)
+	}
 	path := classifyPath(rec.ID)
 	m, ok := st.Classifier.Match(path)
 	if !ok {
@@ -312,6 +318,14 @@ func (p *Planner) item(st Store, rec scanners.Record, dc decided) *Item {
 	}
 	if dc.subject != nil {
 		it.Subject = &SubjectRef{Type: dc.subject.Type, ID: dc.subject.ID, Name: dc.subject.Name}
+	}
+	for _, fd := range dc.fields {
+		if fd.Action == rules.Pseudonymise {
+			it.Fields = append(it.Fields, string(fd.Field))
+		}
+		it.FieldDecisions = append(it.FieldDecisions, FieldItem{
+			Field: string(fd.Field), Action: fd.Action, Due: fd.Due.String(), Rule: fd.Rule, Reason: fd.Reason.In(p.Lang),
+		})
 	}
 	return it
 }

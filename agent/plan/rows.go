@@ -1,0 +1,99 @@
+package plan
+
+import (
+	"strings"
+	"time"
+
+	"github.com/retentiond/retentiond/rules"
+	"github.com/retentiond/retentiond/scanners"
+)
+
+// RowSpec says, for an export store, whose rows it holds and what kind of
+// record they are: the export profile's subject type, how the subject
+// column names the subject, and the rows' category.
+type RowSpec struct {
+	Subject  rules.SubjectType
+	ByName   bool
+	Category rules.Category
+}
+
+// FieldItem is the decision on one field of an export row, for the plan
+// and the report: which fields go, which stay, and why.
+type FieldItem struct {
+	Field  string       `json:"field"`
+	Action rules.Action `json:"action"`
+	Due    string       `json:"due,omitempty"`
+	Rule   string       `json:"rule,omitempty"`
+	Reason string       `json:"reason"`
+}
+
+// decideRow ties an export row to its subject and decides it, field by
+// field.
+func (p *Planner) decideRow(st Store, rec scanners.Record) decided {
+	spec := st.Rows
+	if spec == nil || rec.Row == nil {
+		return decided{d: review(msgNoLayout)}
+	}
+	out := decided{category: spec.Category}
+	var subj *rules.Subject
+	var why rules.Text
+	switch v := strings.TrimSpace(rec.Row.Subject); {
+	case v == "":
+		why = msgRowNoSubject
+	case spec.ByName:
+		found := p.Subjects.ByName(spec.Subject, v)
+		switch len(found) {
+		case 0:
+			why = msgNameNotFound.with(spec.Subject)
+		case 1:
+			subj = found[0]
+		default:
+			why = msgAmbiguous.with(spec.Subject, len(found))
+		}
+	default:
+		if subj = p.Subjects.ByID(spec.Subject, v); subj == nil {
+			why = msgIDNotFound.with(spec.Subject)
+		}
+	}
+	if subj == nil {
+		out.d = review(why)
+		return out
+	}
+	out.subject = subj
+	f := rules.Facts{
+		Subject:  subj,
+		Category: spec.Category,
+		PathDate: parseRowDate(rec.Row.Date),
+		ModDate:  rules.DateIn(rec.ModTime, p.Location),
+	}
+	fields := make([]rules.Field, len(rec.Row.Fields))
+	for i, fl := range rec.Row.Fields {
+		fields[i] = rules.Field(fl)
+	}
+	rd := rules.EvaluateRow(p.Policy, f, fields, p.AsOf)
+	out.d = rd.Decision
+	out.fields = rd.Fields
+	return out
+}
+
+// parseRowDate reads a row's date as exports write it: ISO (with or
+// without a time) or Dutch d-m-yyyy. An unreadable date is unknown, and
+// the rules fall back to the file's modification date, which is never
+// earlier than the row.
+func parseRowDate(s string) rules.Date {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, " T"); i > 0 {
+		s = s[:i]
+	}
+	for _, layout := range []string{"2006-01-02", "2-1-2006", "2/1/2006", "2.1.2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return rules.DateIn(t, time.UTC)
+		}
+	}
+	return rules.Date{}
+}
+
+var msgRowNoSubject = rules.Text{
+	EN: "the row's subject column is empty: it cannot be tied to a person",
+	NL: "de kolom van de betrokkene is leeg in deze regel: niet aan een persoon te koppelen",
+}
