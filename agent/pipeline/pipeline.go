@@ -17,6 +17,7 @@ import (
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
 	"github.com/retentiond/retentiond/scanners/archive"
+	"github.com/retentiond/retentiond/scanners/export"
 	"github.com/retentiond/retentiond/scanners/localfs"
 )
 
@@ -86,6 +87,15 @@ func Stores(cfg *config.Config) ([]plan.Store, error) {
 	var out []plan.Store
 	var errs []error
 	for i, sc := range cfg.Stores {
+		if sc.Type == config.TypeExport {
+			ps, err := exportStore(cfg, sc)
+			if errors.Is(err, ErrConfig) {
+				errs = append(errs, fmt.Errorf("%s:%d: stores[%d] (%s): %w", cfg.Path, sc.Line, i, sc.Name, err))
+				continue
+			}
+			out = append(out, ps)
+			continue
+		}
 		st, err := openStore(sc)
 		if errors.Is(err, ErrConfig) {
 			errs = append(errs, fmt.Errorf("%s: stores[%d] (%s): %w", cfg.Path, i, sc.Name, err))
@@ -125,4 +135,34 @@ func openStore(sc config.Store) (scanners.Store, error) {
 		st = archive.Wrap(st, archive.Options{})
 	}
 	return st, nil
+}
+
+// exportStore opens an export store with its profile: one of the
+// config's own profiles, or a built-in one.
+func exportStore(cfg *config.Config, sc config.Store) (plan.Store, error) {
+	var prof export.Profile
+	found := false
+	for _, p := range cfg.Profiles {
+		if p.Name == sc.Profile {
+			prof = export.Profile{Name: p.Name, Subject: p.Subject, SubjectBy: p.SubjectBy, SubjectColumn: p.SubjectColumn,
+				Category: p.Category, DateColumn: p.DateColumn, Fields: p.Fields, Sheet: p.Sheet}
+			found = true
+		}
+	}
+	if !found {
+		prof, found = export.Builtin(sc.Profile)
+	}
+	if !found {
+		return plan.Store{}, fmt.Errorf("%w: profile %q is neither defined under profiles: nor built in; fix: use one of %s, or define it under profiles:",
+			ErrConfig, sc.Profile, strings.Join(export.BuiltinNames(), ", "))
+	}
+	if err := prof.Validate(); err != nil {
+		return plan.Store{}, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	spec := &plan.RowSpec{Subject: rules.SubjectType(prof.Subject), ByName: prof.SubjectBy == "name", Category: rules.Category(prof.Category)}
+	st, err := export.Open(sc.Files, prof)
+	if err != nil {
+		return plan.Store{Name: sc.Name, Type: sc.Type, Rows: spec, OpenErr: err}, nil
+	}
+	return plan.Store{Name: sc.Name, Type: sc.Type, Store: st, Rows: spec}, nil
 }
