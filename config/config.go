@@ -77,9 +77,9 @@ type Config struct {
 	// Profiles are the organisation's own export profiles, for exports
 	// no built-in profile describes; export stores name them by name.
 	Profiles []Profile `yaml:"profiles"`
-	Daemon     Daemon     `yaml:"daemon"`
-	Apply      Apply      `yaml:"apply"`
-	Stores     []Store    `yaml:"stores"`
+	Daemon   Daemon    `yaml:"daemon"`
+	Apply    Apply     `yaml:"apply"`
+	Stores   []Store   `yaml:"stores"`
 
 	pos map[string]pos
 }
@@ -166,6 +166,10 @@ type Store struct {
 	// export
 	Files   string `yaml:"files"` // a glob, absolute after Load
 	Profile string `yaml:"profile"`
+	// Operators choose, per field kind, how a due field is pseudonymised:
+	// pseudonym, redact, generalise or mask[:N]. Fields not named get the
+	// default for their kind.
+	Operators map[string]string `yaml:"operators"`
 
 	// onedrive
 	TenantID         string `yaml:"tenant_id"`

@@ -35,7 +35,7 @@ var storeKeys = map[string][]string{
 	TypeOneDrive: {"tenant_id", "client_id", "client_secret_file", "client_secret_env", "drive_id", "user",
 		"site", "library", "endpoint", "authority_host", "permanent_delete", "archives"},
 	TypeS3:     {"bucket", "prefix", "region", "endpoint", "path_style", "archives"},
-	TypeExport: {"files", "profile"},
+	TypeExport: {"files", "profile", "operators"},
 }
 
 var (

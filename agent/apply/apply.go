@@ -108,6 +108,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		defer j.close()
 		r.j = j
 	}
+	var groups []*rowGroup
+	byFile := map[[2]string]*rowGroup{}
 	for i, it := range o.Plan.Items {
 		if err := ctx.Err(); err != nil {
 			return r.res, err
@@ -119,7 +121,25 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			r.res.Excluded++
 			continue
 		}
+		if it.Kind == string(scanners.KindRow) {
+			// Rows are acted on per file, after the files and objects.
+			k := [2]string{it.Store, it.File}
+			if byFile[k] == nil {
+				byFile[k] = &rowGroup{store: it.Store, file: it.File}
+				groups = append(groups, byFile[k])
+			}
+			byFile[k].items = append(byFile[k].items, i)
+			continue
+		}
 		if err := r.item(ctx, i+1, it); err != nil {
+			return r.res, err
+		}
+	}
+	for _, g := range groups {
+		if err := ctx.Err(); err != nil {
+			return r.res, err
+		}
+		if err := r.rowFile(ctx, *g); err != nil {
 			return r.res, err
 		}
 	}

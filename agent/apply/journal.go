@@ -21,6 +21,11 @@ import (
 type journal struct {
 	f     *os.File
 	state map[int]*itemState
+	// prepared holds, per export file (by pseudonym), the version a
+	// rewrite promised the file would have once its new content replaced
+	// it; a crash after that line and before the outcomes is finished by
+	// comparing the file's version with it.
+	prepared map[string]string
 }
 
 type itemState struct {
@@ -31,8 +36,9 @@ type itemState struct {
 type journalLine struct {
 	Item    int       `json:"item"` // 1-based position in the plan
 	Record  string    `json:"record"`
-	Phase   string    `json:"phase"` // "intent" or "outcome"
+	Phase   string    `json:"phase"` // "intent", "outcome" or "prepared"
 	Outcome string    `json:"outcome,omitempty"`
+	Version string    `json:"version,omitempty"` // "prepared": the file's version after the rewrite
 	Time    time.Time `json:"time"`
 }
 
@@ -49,7 +55,7 @@ func openJournal(stateDir, digest string) (*journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &journal{f: f, state: map[int]*itemState{}}
+	j := &journal{f: f, state: map[int]*itemState{}, prepared: map[string]string{}}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		f.Close()
@@ -68,12 +74,17 @@ func openJournal(stateDir, digest string) (*journal, error) {
 			f.Close()
 			return nil, fmt.Errorf("journal %s line %d: %v: the journal is damaged; do not apply this plan again before checking it", path, n+1, err)
 		}
-		s := j.item(l.Item)
+		var s *itemState
+		if l.Phase != "prepared" {
+			s = j.item(l.Item)
+		}
 		switch l.Phase {
 		case "intent":
 			s.intent = true
 		case "outcome":
 			s.outcome = l.Outcome
+		case "prepared":
+			j.prepared[l.Record] = l.Version
 		}
 		good += len(line)
 	}
@@ -124,6 +135,15 @@ func (j *journal) outcome(item int, record, outcome string, now time.Time) error
 		return err
 	}
 	j.item(item).outcome = outcome
+	return nil
+}
+
+// prepare records the version an export file will have after its rewrite.
+func (j *journal) prepare(file, version string, now time.Time) error {
+	if err := j.write(journalLine{Record: file, Phase: "prepared", Version: version, Time: now.UTC()}); err != nil {
+		return err
+	}
+	j.prepared[file] = version
 	return nil
 }
 

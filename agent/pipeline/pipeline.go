@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/retentiond/retentiond/agent/apply"
 	"github.com/retentiond/retentiond/agent/classify"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/registry"
@@ -159,10 +160,13 @@ func exportStore(cfg *config.Config, sc config.Store) (plan.Store, error) {
 	if err := prof.Validate(); err != nil {
 		return plan.Store{}, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
+	if _, err := apply.Operators(sc.Operators); err != nil {
+		return plan.Store{}, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
 	spec := &plan.RowSpec{Subject: rules.SubjectType(prof.Subject), ByName: prof.SubjectBy == "name", Category: rules.Category(prof.Category)}
 	st, err := export.Open(sc.Files, prof)
 	if err != nil {
-		return plan.Store{Name: sc.Name, Type: sc.Type, Rows: spec, OpenErr: err}, nil
+		return plan.Store{Name: sc.Name, Type: sc.Type, Rows: spec, Operators: sc.Operators, OpenErr: err}, nil
 	}
-	return plan.Store{Name: sc.Name, Type: sc.Type, Store: st, Rows: spec}, nil
+	return plan.Store{Name: sc.Name, Type: sc.Type, Store: st, Rows: spec, Operators: sc.Operators}, nil
 }

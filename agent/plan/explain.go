@@ -90,3 +90,40 @@ func (p *Planner) Store(name string) scanners.Store {
 	}
 	return nil
 }
+
+// StoreSpec returns the configured store named name, or nil.
+func (p *Planner) StoreSpec(name string) *Store {
+	for i := range p.Stores {
+		if p.Stores[i].Name == name {
+			return &p.Stores[i]
+		}
+	}
+	return nil
+}
+
+// fileScanner lists the rows of one export file.
+type fileScanner interface {
+	ScanFile(ctx context.Context, file string, fn func(scanners.Record) error) error
+}
+
+// RecheckFile decides every row of one export file again, as the file is
+// now and as of the planner's date, returning the items by record id.
+func (p *Planner) RecheckFile(ctx context.Context, store, file string) (map[string]*Item, error) {
+	st := p.StoreSpec(store)
+	if st == nil {
+		return nil, fmt.Errorf("no store named %q in the config", store)
+	}
+	if st.OpenErr != nil {
+		return nil, st.OpenErr
+	}
+	fsc, ok := st.Store.(fileScanner)
+	if !ok {
+		return nil, fmt.Errorf("store %s does not hold export files", store)
+	}
+	out := map[string]*Item{}
+	err := fsc.ScanFile(ctx, file, func(rec scanners.Record) error {
+		out[rec.ID] = p.item(*st, rec, p.decide(*st, rec))
+		return nil
+	})
+	return out, err
+}

@@ -55,6 +55,9 @@ type Item struct {
 	Size     int64          `json:"size"`
 	Modified string         `json:"modified"`
 	Entries  *Entries       `json:"entries,omitempty"`
+	// File is, for an export row, the file that holds it (relative to the
+	// export store's folder): apply rewrites each file once for its rows.
+	File string `json:"file,omitempty"`
 	// Fields lists, for action pseudonymise, the field kinds of an export
 	// row to pseudonymise; FieldDecisions says of every field of the row
 	// whether it goes or stays, and why.

@@ -22,6 +22,9 @@ type Store struct {
 	OpenErr error
 	// Rows is set for an export store: its records are rows.
 	Rows *RowSpec
+	// Operators is an export store's choice of operator per field kind,
+	// as the config writes it (checked by pipeline).
+	Operators map[string]string
 }
 
 // Planner makes a plan. Its fields are set by the caller; Run may be called
@@ -318,6 +321,9 @@ func (p *Planner) item(st Store, rec scanners.Record, dc decided) *Item {
 	}
 	if dc.subject != nil {
 		it.Subject = &SubjectRef{Type: dc.subject.Type, ID: dc.subject.ID, Name: dc.subject.Name}
+	}
+	if rec.Row != nil {
+		it.File = rec.Row.File
 	}
 	for _, fd := range dc.fields {
 		if fd.Action == rules.Pseudonymise {

@@ -157,9 +157,9 @@ func writeDetails(f *plan.File, res *apply.Result, dryRun bool) (string, error) 
 
 func printApply(w io.Writer, f *plan.File, r *apply.Result, dryRun bool, details string) {
 	if dryRun {
-		fmt.Fprintf(w, "Dry run of plan %s (nothing was changed):\n  %6d would be deleted now\n", shortDigest(f.Digest), r.WouldDelete)
+		fmt.Fprintf(w, "Dry run of plan %s (nothing was changed):\n  %6d would be deleted or pseudonymised now\n", shortDigest(f.Digest), r.WouldDelete)
 	} else {
-		fmt.Fprintf(w, "Applied plan %s:\n  %6d deleted\n", shortDigest(f.Digest), r.Done)
+		fmt.Fprintf(w, "Applied plan %s:\n  %6d deleted or pseudonymised\n", shortDigest(f.Digest), r.Done)
 	}
 	fmt.Fprintf(w, "  %6d skipped (changed since the plan, or no longer due)\n  %6d already gone\n  %6d failed\n", r.Skipped, r.Gone, r.Failed)
 	if r.Earlier > 0 {

@@ -28,7 +28,7 @@ func TestApproveApplyVerify(t *testing.T) {
 	os.Chmod(filepath.Join(dir, "keys", "pseudonym.key"), 0o600)
 
 	code, out, errs := runCLI(t, "apply", "--config", cfg, "--plan", pdir, "--dry-run")
-	if code != 0 || !strings.Contains(out, "12 would be deleted") {
+	if code != 0 || !strings.Contains(out, "12 would be deleted or pseudonymised") {
 		t.Fatalf("dry run: exit %d\n%s\n%s", code, out, errs)
 	}
 	for _, f := range files {

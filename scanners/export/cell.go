@@ -104,7 +104,9 @@ type Counts struct {
 type editor struct {
 	editFn func(row int, sheet, field string, c Cell) (Cell, error)
 	dropFn func(row int, sheet string) bool
-	counts Counts
+	// prepared, if set, hears the new version before the rename.
+	prepared func(newVersion string) error
+	counts   Counts
 }
 
 func (e *editor) dropRow(row int, sheet string) bool {

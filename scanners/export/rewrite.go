@@ -46,6 +46,18 @@ var ErrChanged = errors.New("the export file changed since it was scanned")
 func (s *Store) Rewrite(ctx context.Context, file, version string,
 	edit func(row int, sheet string, field string, c Cell) (Cell, error),
 	drop func(row int, sheet string) bool) (Counts, error) {
+	return s.RewriteJournalled(ctx, file, version, edit, drop, nil)
+}
+
+// RewriteJournalled is Rewrite with a hook for the caller's journal:
+// prepared is called with the version the file will have once the new
+// content replaces it — after that content is written and synced, before
+// the rename. If prepared returns an error the file is left alone. After
+// a crash, the file's version then tells whether the rename happened: it
+// is the old version (it did not) or the prepared one (it did).
+func (s *Store) RewriteJournalled(ctx context.Context, file, version string,
+	edit func(row int, sheet string, field string, c Cell) (Cell, error),
+	drop func(row int, sheet string) bool, prepared func(newVersion string) error) (Counts, error) {
 	if err := ctx.Err(); err != nil {
 		return Counts{}, err
 	}
@@ -54,7 +66,7 @@ func (s *Store) Rewrite(ctx context.Context, file, version string,
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ed := &editor{editFn: edit, dropFn: drop}
+	ed := &editor{editFn: edit, dropFn: drop, prepared: prepared}
 	err := s.rewrite(ctx, file, version, ed)
 	var cb callbackErr
 	if errors.As(err, &cb) {
@@ -121,6 +133,15 @@ func (s *Store) rewrite(ctx context.Context, file, want string, ed *editor) (err
 	}
 	if !os.SameFile(now, fi) || version(now) != want {
 		return ErrChanged
+	}
+	if ed.prepared != nil {
+		nfi, err := s.lstatFile(tmp)
+		if err != nil {
+			return fmt.Errorf("checking the new file: %w", osErr(err))
+		}
+		if err := ed.prepared(version(nfi)); err != nil {
+			return callbackErr{err}
+		}
 	}
 	if s.beforeRename != nil {
 		if err := s.beforeRename(); err != nil {

@@ -263,3 +263,42 @@ func content2text(t *testing.T, path, file string) string {
 	}
 	return b.String()
 }
+
+// TestRewriteJournalled: the prepared hook hears the version the file has
+// after the rename, and an error from it leaves the file alone.
+func TestRewriteJournalled(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "kinderen.csv")
+	os.WriteFile(path, []byte("Kindnummer;Naam kind\n1;Piet Jansen\n2;Anna de Vries\n"), 0o644)
+	s, err := Open(filepath.Join(dir, "*.csv"), Profile{Name: "t", Subject: "child", SubjectBy: "id", SubjectColumn: "Kindnummer", Category: "contract", Fields: map[string]string{"name": "Naam kind"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	rec, err := s.Stat(ctx, "kinderen.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	drop := func(row int, _ string) bool { return row == 2 }
+	_, err = s.RewriteJournalled(ctx, "kinderen.csv", rec.Version, nil, drop, func(string) error { return errors.New("journal full") })
+	if err == nil || !strings.Contains(err.Error(), "journal full") {
+		t.Fatalf("a failing hook: %v", err)
+	}
+	if b, _ := os.ReadFile(path); !strings.Contains(string(b), "Piet") {
+		t.Fatal("the file changed although the hook refused")
+	}
+	var promised string
+	if _, err := s.RewriteJournalled(ctx, "kinderen.csv", rec.Version, nil, drop, func(v string) error { promised = v; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	now, err := s.Stat(ctx, "kinderen.csv")
+	if err != nil || now.Version != promised || promised == rec.Version {
+		t.Errorf("version after the rename %q, promised %q (before %q), %v", now.Version, promised, rec.Version, err)
+	}
+	var rows int
+	s.ScanFile(ctx, "kinderen.csv", func(scanners.Record) error { rows++; return nil })
+	if rows != 1 {
+		t.Errorf("ScanFile lists %d rows after dropping one of two", rows)
+	}
+}

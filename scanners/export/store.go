@@ -102,6 +102,17 @@ func (s *Store) Scan(ctx context.Context, fn func(scanners.Record) error) error 
 	return nil
 }
 
+// ScanFile lists the data rows of one file, as Scan lists them. Apply uses
+// it to decide a file's rows again just before rewriting it.
+func (s *Store) ScanFile(ctx context.Context, file string, fn func(scanners.Record) error) error {
+	if err := s.checkFile(file); err != nil {
+		return err
+	}
+	return s.readRows(ctx, file, func(st fileStamp, t *table, index int, vals []string) error {
+		return fn(t.record(file, st, index, vals))
+	})
+}
+
 // callbackErr carries an error of the caller's callback through the
 // readers unchanged, so that it is not dressed as a file error.
 type callbackErr struct{ err error }

@@ -1,0 +1,112 @@
+package apply
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/retentiond/retentiond/agent/pseudonym"
+	"github.com/retentiond/retentiond/rules"
+	"github.com/retentiond/retentiond/scanners/export"
+)
+
+// FieldOp is how one field kind of an export is pseudonymised.
+type FieldOp struct {
+	Op   pseudonym.Operator
+	Keep int // characters a mask keeps
+}
+
+// defaultOps follow C24: what lets statistics still join up (a person's
+// name, number or BSN) becomes a stable keyed token; what still says
+// something coarse (year of birth, the postcode's four digits) is
+// generalised; everything else is blanked.
+var defaultOps = map[string]string{
+	export.FieldName: "pseudonym", export.FieldID: "pseudonym", export.FieldBSN: "pseudonym",
+	export.FieldBirthDate: "generalise", export.FieldPostcode: "generalise",
+}
+
+// Operators returns the operator of every field kind: the config's choice
+// (field kind -> "pseudonym", "redact", "generalise" or "mask[:N]") or the
+// default. An unknown field kind, an unknown operator or one that does not
+// fit its field (generalising a name) is an error naming the field.
+func Operators(config map[string]string) (map[string]FieldOp, error) {
+	out := map[string]FieldOp{}
+	for _, f := range export.FieldKinds {
+		s := defaultOps[f]
+		if s == "" {
+			s = "redact"
+		}
+		if c, ok := config[f]; ok {
+			s = c
+		}
+		op, keep, err := pseudonym.ParseOperator(s)
+		if err == nil {
+			err = pseudonym.CheckOperator(op, keep, pseudonym.Field(f))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("operators.%s: %v", f, err)
+		}
+		out[f] = FieldOp{op, keep}
+	}
+	var unknown []string
+	for f := range config {
+		if _, ok := out[f]; !ok {
+			unknown = append(unknown, f)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, fmt.Errorf("operators.%s: not a field kind; use one of %v", unknown[0], export.FieldKinds)
+	}
+	return out, nil
+}
+
+// tokenPrefix is the prefix of a token for a field of a row of subject
+// type t: names and numbers say whose they were (KIND-3F9A2C4B), so that
+// the same child gets the same token in every export.
+func tokenPrefix(t rules.SubjectType, field string) string {
+	if field != export.FieldName && field != export.FieldID {
+		return pseudonym.Field(field).Prefix()
+	}
+	switch t {
+	case rules.Child:
+		return "KIND"
+	case rules.Parent:
+		return "OUDER"
+	case rules.Employee:
+		return "MEDEWERKER"
+	case rules.Applicant:
+		return "SOLLICITANT"
+	case rules.Intern:
+		return "STAGIAIR"
+	case rules.Volunteer:
+		return "VRIJWILLIGER"
+	case rules.Participant:
+		return "DEELNEMER"
+	}
+	return pseudonym.Field(field).Prefix()
+}
+
+func toValue(c export.Cell) pseudonym.Value {
+	switch c.Kind {
+	case export.String:
+		return pseudonym.StringValue(c.S)
+	case export.Number:
+		return pseudonym.NumberValue(c.N)
+	case export.Date:
+		return pseudonym.DateValue(c.T)
+	case export.Bool:
+		return pseudonym.BoolValue(c.B)
+	case export.Formula:
+		return pseudonym.FormulaValue(c.S)
+	}
+	return pseudonym.Value{}
+}
+
+// toCell turns an operator's result into a cell: Empty or a String, never
+// a formula.
+func toCell(v pseudonym.Value) export.Cell {
+	if v.IsEmpty() {
+		return export.Cell{Kind: export.Empty}
+	}
+	return export.Cell{Kind: export.String, S: v.Text()}
+}
