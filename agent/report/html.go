@@ -41,6 +41,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		return t.Format("2006-01-02 15:04")
 	},
 	"event": func(e rules.Event, l string) string { return rules.EventName(e, l) },
+	"field": func(f string, l string) string { return rules.FieldName(rules.Field(f), l) },
 	"date": func(iso, l string) string {
 		if l == "nl" && len(iso) == 10 {
 			return iso[8:10] + "-" + iso[5:7] + "-" + iso[0:4]
@@ -254,7 +255,7 @@ var words = map[string]map[string]string{
 		"persubject": "Per person", "unlinked": "Not tied to one person", "record": "File", "category": "Category",
 		"action": "Action", "due": "Due", "rule": "Rule", "reason": "Why", "basis": "Basis",
 		"omitted": "more items are not shown here; plan.csv lists every item.", "none": "Nothing needs doing as of this date.",
-		"entries": "entries",
+		"entries": "entries", "goes": "pseudonymised", "stays": "kept",
 	},
 	"nl": {
 		"title": "Bewaartermijnenplan", "asof": "Peildatum", "created": "Gemaakt", "policy": "Beleid",
@@ -266,6 +267,6 @@ var words = map[string]map[string]string{
 		"persubject": "Per persoon", "unlinked": "Niet aan één persoon gekoppeld", "record": "Bestand", "category": "Categorie",
 		"action": "Actie", "due": "Datum", "rule": "Regel", "reason": "Waarom", "basis": "Grondslag",
 		"omitted": "andere regels staan hier niet; plan.csv bevat ze allemaal.", "none": "Op deze datum hoeft er niets te gebeuren.",
-		"entries": "bestanden",
+		"entries": "bestanden", "goes": "gepseudonimiseerd", "stays": "blijft",
 	},
 }

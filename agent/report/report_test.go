@@ -27,6 +27,13 @@ func samplePlan() (plan.Header, []*plan.Item, []plan.StoreResult, plan.Summary) 
 			Basis: "AVG art. 5", Version: "s1-m2", Size: 1, Modified: "2019-01-01T12:00:00+01:00"},
 		{Store: "dossiers", Record: "=HYPERLINK(\"x\")", Kind: "file", Action: rules.Review,
 			Reason: "het pad past bij geen enkele indeling", Version: "s2-m3", Size: 2, Modified: "2019-01-01T12:00:00+01:00"},
+		{Store: "kidsadmin-ouders", Record: "ouders.csv#2", Kind: "row", File: "ouders.csv", Action: rules.Pseudonymise,
+			Subject: &plan.SubjectRef{Type: rules.Parent, ID: "R1", Name: "Jan Jansen"}, Category: "contract", Rule: "C16",
+			Reason: "adres: 1 jaar na einde contract", Fields: []string{"address"}, Version: "v", Modified: "2019-01-01T12:00:00+01:00",
+			FieldDecisions: []plan.FieldItem{
+				{Field: "address", Action: rules.Pseudonymise, Due: "2025-05-31", Rule: "C16", Reason: "1 jaar na einde contract"},
+				{Field: "name", Action: rules.Keep, Due: "2031-05-31", Rule: "C14", Reason: "wettelijke bewaarplicht tot 31-05-2031"},
+			}},
 		{Store: "archief", Record: "2012.zip", Kind: "archive", Action: rules.Review, Entries: &plan.Entries{Total: 3, Due: 2, Hold: 1},
 			Reason: "zip-archief: 2 van 3", Version: "v", Modified: "2019-01-01T12:00:00+01:00"},
 	}
@@ -118,7 +125,7 @@ func TestJSONContract(t *testing.T) {
 	if err := json.Unmarshal(b, &p); err != nil {
 		t.Fatalf("plan.json is not valid JSON: %v\n%s", err, b)
 	}
-	if p.Version != 1 || p.AsOf != "2026-11-23" || p.ConfigSHA256 != "abc123" || len(p.Items) != 3 {
+	if p.Version != 1 || p.AsOf != "2026-11-23" || p.ConfigSHA256 != "abc123" || len(p.Items) != 4 {
 		t.Errorf("header or items wrong: %+v", p)
 	}
 	for _, k := range []string{"delete", "pseudonymise", "review", "hold", "keep"} {
@@ -183,7 +190,8 @@ func TestHTMLShowsFailuresAndItems(t *testing.T) {
 	dir := writeSample(t, "en")
 	b, _ := os.ReadFile(filepath.Join(dir, ReportHTML))
 	s := string(b)
-	for _, want := range []string{"Kinderopvang Voorbeeld", "listing failed", "Piet Jansen", "C1", "nothing has been deleted", "3 entries", "Not tied to one person"} {
+	for _, want := range []string{"Kinderopvang Voorbeeld", "listing failed", "Piet Jansen", "C1", "nothing has been deleted", "3 entries", "Not tied to one person",
+		"<b>address</b>: pseudonymised (C16)", "<b>name</b>: kept (C14)"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report.html lacks %q", want)
 		}
