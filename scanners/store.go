@@ -88,6 +88,10 @@ type Row struct {
 	// Fields lists the field kinds (name, bsn, email, ...) that have a
 	// non-empty value in this row, in the profile's field order.
 	Fields []string
+	// Invalid lists the field kinds whose value is not a valid identifier
+	// of its kind (a BSN failing the 11-test, an IBAN failing mod 97, a
+	// malformed postcode, phone number or e-mail address).
+	Invalid []string
 }
 
 // Store is the small interface each kind of store implements.

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"fmt"
+	"github.com/retentiond/retentiond/ids"
 	"sort"
 
 	"github.com/retentiond/retentiond/agent/pseudonym"
@@ -13,7 +14,17 @@ import (
 type FieldOp struct {
 	Op   pseudonym.Operator
 	Keep int // characters a mask keeps
+	// Scan, for free text (notes, health), keeps the text and replaces
+	// only the identifiers found in it (BSN, IBAN, postcode, phone,
+	// e-mail) by keyed tokens: the operator "scan".
+	Scan bool
 }
+
+// Scan is the operator that pseudonymises identifiers inside free text.
+const Scan = "scan"
+
+// scannable are the field kinds that hold free text.
+var scannable = map[string]bool{export.FieldNotes: true, export.FieldHealth: true}
 
 // defaultOps follow C24: what lets statistics still join up (a person's
 // name, number or BSN) becomes a stable keyed token; what still says
@@ -38,6 +49,13 @@ func Operators(config map[string]string) (map[string]FieldOp, error) {
 		if c, ok := config[f]; ok {
 			s = c
 		}
+		if s == Scan {
+			if !scannable[f] {
+				return nil, fmt.Errorf("operators.%s: scan is for free text (notes, health)", f)
+			}
+			out[f] = FieldOp{Scan: true}
+			continue
+		}
 		op, keep, err := pseudonym.ParseOperator(s)
 		if err == nil {
 			err = pseudonym.CheckOperator(op, keep, pseudonym.Field(f))
@@ -45,7 +63,7 @@ func Operators(config map[string]string) (map[string]FieldOp, error) {
 		if err != nil {
 			return nil, fmt.Errorf("operators.%s: %v", f, err)
 		}
-		out[f] = FieldOp{op, keep}
+		out[f] = FieldOp{Op: op, Keep: keep}
 	}
 	var unknown []string
 	for f := range config {
@@ -110,3 +128,18 @@ func toCell(v pseudonym.Value) export.Cell {
 	}
 	return export.Cell{Kind: export.String, S: v.Text()}
 }
+
+// scanText replaces every identifier in free text by a keyed token of its
+// kind (BSN-…, IBAN-…, PC-…, TEL-…, EMAIL-…), so that a note stays
+// readable without the identifiers in it.
+func scanText(k *pseudonym.Keyed, text string) string {
+	return ids.Replace(text, func(m ids.Match, s string) string {
+		canon, ok := ids.Canonical(m.Kind, s)
+		if !ok {
+			canon = s
+		}
+		return k.Token(scanPrefix[m.Kind], canon)
+	})
+}
+
+var scanPrefix = map[ids.Kind]string{ids.BSN: "BSN", ids.IBAN: "IBAN", ids.Postcode: "PC", ids.Phone: "TEL", ids.Email: "EMAIL"}

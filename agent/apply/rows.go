@@ -203,6 +203,12 @@ func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 				return c, nil
 			}
 			op := ops[field]
+			if op.Scan {
+				if c.Kind != export.String {
+					return c, nil
+				}
+				return export.Cell{Kind: export.String, S: scanText(r.o.Pseudonyms, c.S)}, nil
+			}
 			v, err := r.o.Pseudonyms.ApplyWithPrefix(tokenPrefix(subject, field), op.Op, op.Keep, pseudonym.Field(field), toValue(c))
 			if err != nil {
 				return c, fmt.Errorf("row %d, field %s: %w", row, field, err)

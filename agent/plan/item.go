@@ -63,6 +63,9 @@ type Item struct {
 	// whether it goes or stays, and why.
 	Fields         []string    `json:"fields,omitempty"`
 	FieldDecisions []FieldItem `json:"field_decisions,omitempty"`
+	// Warnings are problems with the record's data that need a person's
+	// look, such as a value in a BSN column that fails the 11-test.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // StoreResult says how the scan of one store went.

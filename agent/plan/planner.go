@@ -324,6 +324,9 @@ func (p *Planner) item(st Store, rec scanners.Record, dc decided) *Item {
 	}
 	if rec.Row != nil {
 		it.File = rec.Row.File
+		for _, f := range rec.Row.Invalid {
+			it.Warnings = append(it.Warnings, invalidText(f, p.Lang))
+		}
 	}
 	for _, fd := range dc.fields {
 		if fd.Action == rules.Pseudonymise {

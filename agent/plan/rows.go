@@ -97,3 +97,13 @@ var msgRowNoSubject = rules.Text{
 	EN: "the row's subject column is empty: it cannot be tied to a person",
 	NL: "de kolom van de betrokkene is leeg in deze regel: niet aan een persoon te koppelen",
 }
+
+// invalidText warns that a row's field holds no valid identifier of its
+// kind: the profile may map the wrong column.
+func invalidText(field, lang string) string {
+	name := rules.FieldName(rules.Field(field), lang)
+	if lang == "nl" {
+		return name + ": de waarde doorstaat de controle niet (zoals de elfproef); klopt de kolomindeling van het exportprofiel?"
+	}
+	return name + ": the value fails its check (such as the 11-test); does the export profile map the right column?"
+}

@@ -129,3 +129,27 @@ func TestExportFieldLevel(t *testing.T) {
 		t.Errorf("verify: %s %s", out, errs)
 	}
 }
+
+// TestInvalidBSNReported: a value in a BSN column that fails the 11-test
+// is reported on the row's item.
+func TestInvalidBSNReported(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "retentiond.yaml"), exportConfig)
+	writeFile(t, filepath.Join(dir, "ouders.csv"), "Relatienummer;Naam;Einde contract\nR1;Jan Jansen;31-05-2025\n")
+	writeFile(t, filepath.Join(dir, "kinderen.csv"), "Kindnummer;Naam;Einde\n")
+	writeFile(t, filepath.Join(dir, "exports", "ouders-2025.csv"),
+		"Relatienummer;Naam ouder;BSN;Straat;Postcode;Woonplaats;Geboortedatum;IBAN;E-mail;Telefoon\n"+
+			"R1;Jan Jansen;123456789;Dorpsstraat 1;1234 AB;Utrecht;01-02-1980;NL91ABNA0417164300;jan@example.nl;0612345678\n")
+	writeFile(t, filepath.Join(dir, "exports", "dagboek.csv"), "Datum;Naam kind;Notitie\n")
+	pdir := filepath.Join(dir, "plan")
+	if code, _, errs := runCLI(t, "plan", "--config", filepath.Join(dir, "retentiond.yaml"), "--as-of", "2026-11-23", "--out", pdir, "--lang", "en"); code != 0 {
+		t.Fatal(errs)
+	}
+	b, _ := os.ReadFile(filepath.Join(pdir, "plan.json"))
+	if !strings.Contains(string(b), `"warnings":["citizen service number (BSN): the value fails its check`) {
+		t.Errorf("no warning about the invalid BSN:\n%s", b)
+	}
+	if strings.Count(string(b), "fails its check") != 1 {
+		t.Errorf("valid IBAN, postcode, e-mail or phone reported as invalid:\n%s", b)
+	}
+}

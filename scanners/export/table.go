@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"github.com/retentiond/retentiond/ids"
 	"strconv"
 	"strings"
 
@@ -98,8 +99,13 @@ func (t *table) record(file string, st fileStamp, index int, vals []string) scan
 	}
 	row := &scanners.Row{File: file, Sheet: t.sheet, Index: index, Subject: get(t.subject), Date: get(t.date)}
 	for _, f := range t.fields {
-		if get(f.col) != "" {
-			row.Fields = append(row.Fields, f.kind)
+		v := get(f.col)
+		if v == "" {
+			continue
+		}
+		row.Fields = append(row.Fields, f.kind)
+		if k, ok := checked[f.kind]; ok && !k.Valid(v) && !looksPseudonymised(v) {
+			row.Invalid = append(row.Invalid, f.kind)
 		}
 	}
 	return scanners.Record{ID: rowID(file, t.sheet, index), Kind: scanners.KindRow, ModTime: st.mtime, Version: st.version, Row: row}
@@ -152,4 +158,25 @@ func parseID(id string) (file, sheet string, index int, ok bool) {
 		return f, sh, n, true
 	}
 	return id, "", 0, false
+}
+
+// checked are the field kinds whose values are validated as Dutch
+// identifiers: a BSN column full of values that fail the 11-test is
+// probably mapped to the wrong column, and the plan says so.
+var checked = map[string]ids.Kind{
+	FieldBSN: ids.BSN, FieldIBAN: ids.IBAN, FieldPostcode: ids.Postcode, FieldEmail: ids.Email, FieldPhone: ids.Phone,
+}
+
+// looksPseudonymised reports whether v is what pseudonymisation leaves in
+// a field (a keyed token, a mask, a generalised postcode): not an invalid
+// identifier.
+func looksPseudonymised(v string) bool {
+	if strings.Contains(v, "*") {
+		return true
+	}
+	if len(v) == 4 && strings.Trim(v, "0123456789") == "" {
+		return true
+	}
+	prefix, rest, ok := strings.Cut(v, "-")
+	return ok && prefix != "" && strings.ToUpper(prefix) == prefix && len(rest) == 8 && strings.Trim(rest, "0123456789ABCDEF") == ""
 }
