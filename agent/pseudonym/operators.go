@@ -172,6 +172,32 @@ var (
 	yearRE     = regexp.MustCompile(`^[0-9]{4}$`)
 )
 
+// postcodeDigits is the regular expression's fast path for the common
+// forms "1234 AB", "1234AB" and "1234": the four digits.
+func postcodeDigits(s string) (string, bool) {
+	if len(s) < 4 || s[0] < '1' || s[0] > '9' {
+		return "", false
+	}
+	for i := 1; i < 4; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return "", false
+		}
+	}
+	rest := s[4:]
+	if len(rest) == 3 && rest[0] == ' ' {
+		rest = rest[1:]
+	}
+	switch {
+	case rest == "":
+	case len(rest) == 2 && isLetter(rest[0]) && isLetter(rest[1]):
+	default:
+		return "", false
+	}
+	return s[:4], true
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
 // generalise returns the coarse form of v. A value already in that form
 // (a year, four digits of a postcode) is returned as it is, so that a
 // second run over a rewritten file succeeds.
@@ -181,6 +207,9 @@ func generalise(field Field, v Value) (Value, error) {
 		if v.Kind == Date || v.Kind == Bool {
 			return Value{}, fmt.Errorf("generalise: the postcode field holds a %s, not a postcode: %w", v.Kind, ErrValue)
 		}
+		if d, ok := postcodeDigits(s); ok {
+			return StringValue(d), nil
+		}
 		m := postcodeRE.FindStringSubmatch(s)
 		if m == nil {
 			return Value{}, fmt.Errorf("generalise: the postcode is not a Dutch postcode such as 1234 AB: %w", ErrValue)
@@ -188,6 +217,9 @@ func generalise(field Field, v Value) (Value, error) {
 		return StringValue(m[1]), nil
 	}
 	if t, ok := dateOf(v); ok {
+		if y := t.Year(); y >= 1000 && y <= 9999 {
+			return StringValue(strconv.Itoa(y)), nil
+		}
 		return StringValue(fmt.Sprintf("%04d", t.Year())), nil
 	}
 	if v.Kind != Number && yearRE.MatchString(s) {

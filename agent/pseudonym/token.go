@@ -1,10 +1,11 @@
 package pseudonym
 
 import (
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
+	"io"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -73,13 +74,14 @@ func (k *Keyed) Token(prefix, value string) string {
 	if CheckPrefix(prefix) != nil {
 		panic("pseudonym: token prefix must be 1-16 characters A-Z or 0-9")
 	}
-	m := hmac.New(sha256.New, k.key)
-	m.Write([]byte(DomainToken))
-	m.Write([]byte{0})
-	m.Write([]byte(prefix))
-	m.Write([]byte{0})
-	m.Write([]byte(normaliseText(value)))
-	sum := m.Sum(nil)
+	var buf [sha256.Size]byte
+	sum := k.mac(buf[:0], func(m hash.Hash) {
+		io.WriteString(m, DomainToken)
+		m.Write([]byte{0})
+		io.WriteString(m, prefix)
+		m.Write([]byte{0})
+		io.WriteString(m, normaliseText(value))
+	})
 	return prefix + "-" + strings.ToUpper(hex.EncodeToString(sum[:TokenHex/2]))
 }
 
@@ -87,6 +89,9 @@ func (k *Keyed) Token(prefix, value string) string {
 // is taken of the upper case, because lower-casing alone keeps the
 // dotless ı of "Yılmaz" apart from the i of "YILMAZ", its upper case.
 func normaliseText(s string) string {
+	if ascii, ok := normaliseASCII(s); ok {
+		return ascii
+	}
 	s = strings.Join(strings.Fields(norm.NFC.String(s)), " ")
 	return strings.ToLower(strings.ToUpper(s))
 }
@@ -105,4 +110,30 @@ func IsToken(s string) bool {
 		}
 	}
 	return true
+}
+
+// normaliseASCII is normaliseText's fast path for plain ASCII, which most
+// cells are: lower case, trimmed, runs of white space made one space, in
+// one pass. It reports false for anything else.
+func normaliseASCII(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	space := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return "", false
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
+			space = len(b) > 0
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		if space {
+			b = append(b, ' ')
+			space = false
+		}
+		b = append(b, c)
+	}
+	return string(b), true
 }

@@ -153,3 +153,19 @@ func TestCanonical(t *testing.T) {
 		}
 	}
 }
+
+func TestNormaliseASCIIAgreesWithSlowPath(t *testing.T) {
+	for _, s := range []string{"", "  ", "Piet Jansen", " piet\t\tJANSEN \n", "a\vb\fc", "O'Brien-Smit", "123 456 782", "x  y  z  "} {
+		fast, ok := normaliseASCII(s)
+		if !ok {
+			t.Fatalf("%q: not ASCII?", s)
+		}
+		slow := strings.ToLower(strings.ToUpper(strings.Join(strings.Fields(s), " ")))
+		if fast != slow {
+			t.Errorf("%q: fast %q, slow %q", s, fast, slow)
+		}
+	}
+	if _, ok := normaliseASCII("Zoë"); ok {
+		t.Error("non-ASCII took the fast path")
+	}
+}
