@@ -1,6 +1,7 @@
 // Package demo builds a made-up Dutch childcare organisation on disk — its
-// registry exports, OneDrive and iCloud folders, scanned paper archive and
-// a config — so that a new user can try retentiond without a cloud account.
+// registry exports, vendor exports (Kidsadmin, ROSA, Saamn, Konnect, KIJK!,
+// Tactiplan), OneDrive and iCloud folders, scanned paper archive and a
+// config — so that a new user can try retentiond without a cloud account.
 //
 // The organisation is generated relative to an as-of date, so that it
 // always has items that are due, kept, held and to review, and it is the
@@ -63,7 +64,7 @@ func Generate(dir string, asOf rules.Date, seed uint64) (configPath string, err 
 	g.exported = time.Date(o.last.Year, o.last.Month, o.last.Day, 18, 30, 0, 0, g.t.loc)
 	for _, step := range []func() error{
 		g.writeTop, g.writeRegistries, g.writeKinddossiers, g.writeStaff,
-		g.writeICloud, g.writeArchief, g.t.flush,
+		g.writeICloud, g.writeArchief, func() error { return g.writeVendors(seed) }, g.t.flush,
 	} {
 		if err := step(); err != nil {
 			return "", err
@@ -121,9 +122,14 @@ NEDERLANDS
 
 Deze map is gemaakt door "retentiond demo". Het is een verzonnen
 kinderopvangorganisatie om retentiond mee uit te proberen: exports uit de
-administratie (exports/), kinddossiers, personeelsdossiers en sollicitaties
-in OneDrive, rapportages in iCloud Drive en een gescand papieren archief
-(data/). Alle personen, namen en gegevens zijn verzonnen.
+administratie (exports/), exports van Kidsadmin, ROSA, Saamn, Konnect,
+KIJK! en Tactiplan (exports/vendors/), kinddossiers, personeelsdossiers en
+sollicitaties in OneDrive, rapportages in iCloud Drive en een gescand
+papieren archief (data/). Alle personen, namen en gegevens zijn verzonnen.
+
+In de exports van leveranciers worden regels verwijderd of velden
+gepseudonimiseerd (adres, IBAN, e-mail ...), volgens de bewaartermijnen per
+gegeven van De Kangoeroe die de config aanzet.
 
 Maak het plan opnieuw (er wordt niets verwijderd of gewijzigd):
 
@@ -136,9 +142,14 @@ ENGLISH
 
 This folder was made by "retentiond demo". It is a made-up childcare
 organisation to try retentiond on: exports from the administration system
-(exports/), child dossiers, personnel files and applications in OneDrive,
-reports in iCloud Drive and a scanned paper archive (data/). All people,
-names and data in it are invented.
+(exports/), exports of Kidsadmin, ROSA, Saamn, Konnect, KIJK! and Tactiplan
+(exports/vendors/), child dossiers, personnel files and applications in
+OneDrive, reports in iCloud Drive and a scanned paper archive (data/). All
+people, names and data in it are invented.
+
+In the vendor exports, rows are deleted or fields pseudonymised (address,
+IBAN, e-mail ...), following De Kangoeroe's terms per field, which the
+config enables.
 
 Run the plan again (nothing is deleted or changed):
 

@@ -193,13 +193,25 @@ func TestConfigIsTheContract(t *testing.T) {
 			Name, File, Sheet string
 			Columns           map[string]string
 		}
-		Stores []struct{ Name, Root string }
+		Stores []struct {
+			Name, Type, Root, Files, Profile string
+		}
+		Overrides map[string]struct {
+			Disabled *bool
+			Source   string
+		}
 	}
 	if err := yaml.Unmarshal(b, &cfg); err != nil {
 		t.Fatal(err)
 	}
-	if len(cfg.Registries) != 6 || len(cfg.Stores) != 7 {
-		t.Fatalf("config has %d registries and %d stores, want 6 and 7", len(cfg.Registries), len(cfg.Stores))
+	exports := 0
+	for _, s := range cfg.Stores {
+		if s.Type == cfgpkg.TypeExport {
+			exports++
+		}
+	}
+	if len(cfg.Registries) != 6 || len(cfg.Stores)-exports != 7 || exports != 10 {
+		t.Fatalf("config has %d registries, %d file stores and %d export stores, want 6, 7 and 10", len(cfg.Registries), len(cfg.Stores)-exports, exports)
 	}
 	for _, r := range cfg.Registries {
 		var header []string
@@ -215,9 +227,27 @@ func TestConfigIsTheContract(t *testing.T) {
 		}
 	}
 	for _, s := range cfg.Stores {
+		if s.Type == cfgpkg.TypeExport {
+			if m, _ := filepath.Glob(filepath.Join(root, s.Files)); len(m) != 1 {
+				t.Errorf("store %s: files %s matches %d files of the demo, want 1", s.Name, s.Files, len(m))
+			}
+			continue
+		}
 		if info, err := os.Stat(filepath.Join(root, s.Root)); err != nil || !info.IsDir() {
 			t.Errorf("store %s: root %s is not a folder of the demo", s.Name, s.Root)
 		}
+	}
+	// De Kangoeroe's field maximums, enabled and cited.
+	var on []string
+	for id, o := range cfg.Overrides {
+		if o.Disabled == nil || *o.Disabled || !strings.HasPrefix(o.Source, "002 ") {
+			t.Errorf("override %s: disabled %v, source %q; want disabled: false, citing seed 002", id, o.Disabled != nil && *o.Disabled, o.Source)
+		}
+		on = append(on, id)
+	}
+	slices.Sort(on)
+	if want := []string{"C16", "C17", "C18", "C19", "C20", "C7", "C8"}; !slices.Equal(on, want) {
+		t.Errorf("overrides %v, want %v", on, want)
 	}
 }
 

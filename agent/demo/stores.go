@@ -45,7 +45,6 @@ func (g *generator) writeKinddossiers() error {
 	}
 	a := g.org.asOf
 	old := rules.MakeDate(a.Year-8, 1, 1)
-	stray := name{"Fenna", surname{"", "Kuipers"}} // in no registry
 	clutter := []doc{
 		{kinddossiers + "Oud - niet gebruiken/kinderlijst " + fmt.Sprint(a.Year-8) + ".pdf", "Kinderlijst", between(g.org.r, old, old.AddMonths(11)), nil},
 		{kinddossiers + "Oud - niet gebruiken/intakeformulier oud model.pdf", "Intakeformulier (oud model)", between(g.org.r, old, old.AddMonths(30)), nil},
