@@ -52,7 +52,7 @@ func (p *Planner) decideRow(st Store, rec scanners.Record) decided {
 		}
 	default:
 		if subj = p.Subjects.ByID(spec.Subject, v); subj == nil {
-			why = msgIDNotFound.with(spec.Subject)
+			why = msgRowIDNotFound.with(spec.Subject)
 		}
 	}
 	if subj == nil {
@@ -91,6 +91,11 @@ func parseRowDate(s string) rules.Date {
 		}
 	}
 	return rules.Date{}
+}
+
+var msgRowIDNotFound = message{
+	EN: "the {type} number in this row is not in the registry: check the number or the registry export",
+	NL: "het nummer ({type}) in deze regel staat niet in de registratie: controleer het nummer of de export",
 }
 
 var msgRowNoSubject = rules.Text{

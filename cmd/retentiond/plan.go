@@ -150,8 +150,11 @@ func configErr(err error) error {
 
 func printSummary(w io.Writer, r *planResult) {
 	fmt.Fprintf(w, "Plan as of %s (nothing has been changed):\n", r.asOf)
-	fmt.Fprintf(w, "  %6d to delete\n  %6d to review by hand\n  %6d held\n  %6d kept (not yet due)\n",
-		r.sum.Delete, r.sum.Review, r.sum.Hold, r.sum.Keep)
+	fmt.Fprintf(w, "  %6d to delete\n", r.sum.Delete)
+	if r.sum.Pseudonymise > 0 {
+		fmt.Fprintf(w, "  %6d to pseudonymise (fields of export rows)\n", r.sum.Pseudonymise)
+	}
+	fmt.Fprintf(w, "  %6d to review by hand\n  %6d held\n  %6d kept (not yet due)\n", r.sum.Review, r.sum.Hold, r.sum.Keep)
 	for _, s := range r.stores {
 		status := fmt.Sprintf("%d records", s.Records)
 		if s.Error != "" {
