@@ -14,12 +14,12 @@ package main
 import (
 	"flag"
 	"fmt"
+	"github.com/retentiond/retentiond/bench/internal/run"
 	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
-	"syscall"
 	"time"
 )
 
@@ -60,14 +60,14 @@ func main() {
 	planCmd := []string{bin, "plan", "--config", cfg, "--as-of", asOf, "--out", filepath.Join(*dir, "plan")}
 
 	// One untimed run of each first, so that both meet a warm cache.
-	measure(findCmd)
-	measure(planCmd)
+	run.Measure("", findCmd...)
+	run.Measure("", planCmd...)
 	var fw, pw []time.Duration
 	var frss, prss int64
 	for i := 0; i < *runs; i++ {
-		w, r := measure(findCmd)
+		w, r := run.Measure("", findCmd...)
 		fw, frss = append(fw, w), max(frss, r)
-		w, r = measure(planCmd)
+		w, r = run.Measure("", planCmd...)
 		pw, prss = append(pw, w), max(prss, r)
 	}
 	f, p := median(fw), median(pw)
@@ -76,23 +76,6 @@ func main() {
 	fmt.Printf("retentiond plan:  %8.2f s   peak RSS %6.1f MB\n", p.Seconds(), mb(prss))
 	fmt.Printf("ratio plan/find:  %8.2f     (target <= 1.5; peak RSS target <= 300 MB at 1M files)\n", p.Seconds()/f.Seconds())
 	fmt.Printf("median of %d runs; %d CPUs\n", *runs, numCPU())
-}
-
-// measure runs a command with its output discarded and returns its wall
-// time and peak resident memory in bytes.
-func measure(argv []string) (time.Duration, int64) {
-	cmd := exec.Command(argv[0], argv[1:]...)
-	devnull, _ := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	defer devnull.Close()
-	cmd.Stdout = devnull
-	cmd.Stderr = os.Stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		log.Fatalf("%s: %v", argv[0], err)
-	}
-	wall := time.Since(start)
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return wall, ru.Maxrss * 1024 // Linux reports kilobytes
 }
 
 func median(d []time.Duration) time.Duration {

@@ -1,0 +1,72 @@
+// Package run runs a command for the benchmarks and measures its wall time
+// and peak resident memory.
+package run
+
+import (
+	"fmt"
+	"log"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Measure runs argv, its output to the file out (or discarded), and
+// returns its wall time and peak RSS.
+//
+// The peak is the VmHWM /proc reports for the process, polled while it
+// runs: the rusage of a child that os/exec started counts the memory of
+// this process too, since Linux carries the high-water mark of the
+// address space the child shared until exec (vfork) into its own. Where
+// /proc is missing, the rusage figure is used.
+func Measure(out string, argv ...string) (time.Duration, int64) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	dst := os.DevNull
+	if out != "" {
+		dst = out
+	}
+	f, err := os.Create(dst)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer f.Close()
+	cmd.Stdout, cmd.Stderr = f, os.Stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil { // returns once the child has exec'd
+		log.Fatalf("%s: %v", argv[0], err)
+	}
+	done, peak := make(chan struct{}), make(chan int64)
+	go func() { peak <- pollHWM(cmd.Process.Pid, done) }()
+	err = cmd.Wait()
+	wall := time.Since(start)
+	close(done)
+	hwm := <-peak
+	if err != nil {
+		log.Fatalf("%s: %v", argv[0], err)
+	}
+	if hwm == 0 {
+		hwm = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024 // Linux reports kilobytes
+	}
+	return wall, hwm
+}
+
+// pollHWM returns the highest VmHWM of process pid seen until done.
+func pollHWM(pid int, done <-chan struct{}) int64 {
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	var peak int64
+	for {
+		if b, err := os.ReadFile(path); err == nil {
+			if _, rest, ok := strings.Cut(string(b), "VmHWM:"); ok {
+				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.SplitN(rest, "\n", 2)[0], "kB")), 10, 64)
+				peak = max(peak, kb*1024)
+			}
+		}
+		select {
+		case <-done:
+			return peak
+		case <-time.After(2 * time.Millisecond):
+		}
+	}
+}
