@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 )
 
 // csvRows calls fn for each data row of a CSV export: every non-blank
@@ -58,8 +59,18 @@ func csvHeader(c *csvReader, p Profile) (*table, error) {
 // Records it does not change are copied byte for byte, as are the BOM,
 // the line endings, blank lines and the fields of a changed record that
 // did not change; a changed field keeps its quotes if it had them. It
-// holds one record in memory at a time.
+// holds a few batches of records in memory at a time, and runs ed's
+// callbacks on runtime.GOMAXPROCS(0) goroutines (see csvRecords).
 func csvRewrite(ctx context.Context, r io.Reader, w *bufio.Writer, p Profile, ed *editor) error {
+	return csvRewriteWith(ctx, r, w, p, ed, csvBatchRows, runtime.GOMAXPROCS(0))
+}
+
+// csvRewriteWith is csvRewrite with batches of batchRows records and
+// workers goroutines.
+func csvRewriteWith(ctx context.Context, r io.Reader, w *bufio.Writer, p Profile, ed *editor, batchRows, workers int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	c, err := newCSVReader(r)
 	if err != nil {
 		return err
@@ -67,11 +78,8 @@ func csvRewrite(ctx context.Context, r io.Reader, w *bufio.Writer, p Profile, ed
 	if c.bom {
 		w.Write(bom)
 	}
-	var t *table
-	var out []byte
-	changed := make([]bool, 0, 16)
-	newVals := make([]string, 0, 16)
-	for n := 0; ; n++ {
+	// Blank lines before the header, and the header.
+	for n := 1; ; n++ {
 		if n&1023 == 0 {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -82,53 +90,17 @@ func csvRewrite(ctx context.Context, r io.Reader, w *bufio.Writer, p Profile, ed
 		} else if err != nil {
 			return err
 		}
-		if t == nil || c.isBlank() {
-			if t == nil && !c.isBlank() {
-				if t, err = csvHeader(c, p); err != nil {
-					return err
-				}
-			}
+		if c.isBlank() {
 			w.Write(c.raw)
 			continue
 		}
-		ed.counts.Rows++
-		if ed.dropRow(c.line, "") {
-			continue
+		t, err := csvHeader(c, p)
+		if err != nil {
+			return err
 		}
-		changed, newVals = changed[:0], newVals[:0]
-		edited := false
-		for _, f := range t.fields {
-			if f.col < 0 || f.col >= len(c.fields) {
-				continue
-			}
-			outCell, ok, err := ed.edit(c.line, "", f.kind, textCell(c.value(f.col)))
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			for len(changed) <= f.col {
-				changed, newVals = append(changed, false), append(newVals, "")
-			}
-			changed[f.col], newVals[f.col] = true, cellText(outCell)
-			edited = true
-		}
-		if !edited {
-			w.Write(c.raw)
-			continue
-		}
-		out = out[:0]
-		for i := range c.fields {
-			if i > 0 {
-				out = append(out, c.comma)
-			}
-			if i < len(changed) && changed[i] {
-				out = appendField(out, newVals[i], c.comma, c.quoted(i))
-			} else {
-				out = append(out, c.field(i)...)
-			}
-		}
-		w.Write(append(out, c.raw[c.end:]...))
+		w.Write(c.raw)
+		first := newCSVBatch()
+		first.fill(ctx, c, batchRows)
+		return csvRecords(ctx, c, w, t, ed, first, batchRows, workers)
 	}
 }

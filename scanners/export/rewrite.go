@@ -26,6 +26,14 @@ var ErrChanged = errors.New("the export file changed since it was scanned")
 // has (CSV fields present, JSON keys present, every XLSX column) in
 // FieldKinds order, with the field kind. Either may be nil.
 //
+// edit and drop may be called concurrently from several goroutines, for
+// different rows; they must be safe for that. (A CSV export of more than
+// a few hundred rows is edited on runtime.GOMAXPROCS(0) goroutines.) The
+// calls for one row come from one goroutine, in the order above; rows
+// are written, and their errors returned, in file order. Once a row's
+// edit has failed, edit and drop may still be called for some rows after
+// it (a few batches of a few hundred), whose results are thrown away.
+//
 // Rewrite first checks that the file is at version; if not it returns an
 // error wrapping ErrChanged and leaves the file alone. It writes the new
 // content to a temporary file in the same folder, with the original's
@@ -34,15 +42,17 @@ var ErrChanged = errors.New("the export file changed since it was scanned")
 // half of one (and at worst a stray temporary dotfile, which Scan skips).
 // If nothing is dropped or changed the file is not touched.
 //
-// CSV is streamed, one record in memory at a time; unchanged records, the
-// BOM, the delimiter and the line endings are kept byte for byte, and a
-// changed field keeps its quotes. JSON keeps every byte outside the values
-// it changes and the rows it drops, so key order and other fields stay as
-// they were. XLSX workbooks are edited in place with excelize: other
+// CSV is streamed, a few batches of records in memory at a time, however
+// large the file; unchanged records, the BOM, the delimiter and the line
+// endings are kept byte for byte, and a changed field keeps its quotes.
+// JSON keeps every byte outside the values it changes and the rows it
+// drops, so key order and other fields stay as they were. XLSX workbooks are edited in place with excelize: other
 // sheets, styles and formats stay; removed rows shift the rows below up;
 // every formula's cached result is cleared, as it may hold a copy of a
 // changed or dropped value (Excel recomputes it on opening).
-// An edit error stops the rewrite and leaves the file alone.
+// An edit error stops the rewrite and leaves the file alone; so does a
+// panic in edit or drop, which Rewrite panics with again in the caller's
+// goroutine.
 func (s *Store) Rewrite(ctx context.Context, file, version string,
 	edit func(row int, sheet string, field string, c Cell) (Cell, error),
 	drop func(row int, sheet string) bool) (Counts, error) {

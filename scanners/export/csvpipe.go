@@ -1,0 +1,309 @@
+package export
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// A CSV rewrite reads records in batches. With more than one CPU and more
+// records than fit in one batch, the batches go through a pipeline: one
+// goroutine reads and splits them, workers run drop and edit on them and
+// build their output (the keyed pseudonyms cost far more than the
+// reading), and the calling goroutine writes them in input order. The
+// batch size bounds the memory: csvInFlight batches at most exist.
+const (
+	csvBatchRows  = 256       // records in a batch, at most
+	csvBatchBytes = 128 << 10 // a batch ends after the record that reaches this size
+)
+
+// csvInFlight is the number of batches a pipeline of workers workers
+// uses: enough for each worker to have one while the reader fills one
+// and the writer writes one, and some slack for uneven batches.
+func csvInFlight(workers int) int { return 2*workers + 2 }
+
+// csvRec is one record of a batch.
+type csvRec struct {
+	line        int // the line it starts on
+	start, stop int // its raw bytes in the batch's buf, line ending included
+	end         int // the length of its raw bytes without the line ending
+	f0, f1      int // its fields' spans in the batch's spans, relative to start
+}
+
+// csvBatch is a run of consecutive records, copied out of the reader, and
+// once a worker has been at it, their output and counts. A batch is
+// reused: the writer hands it back to the reader when it is written.
+type csvBatch struct {
+	buf   []byte
+	recs  []csvRec
+	spans [][2]int
+	// last says that no batch follows: the reader reached the end of the
+	// file, or readErr.
+	last    bool
+	readErr error
+
+	// Set by the worker.
+	out      []byte
+	counts   Counts
+	err      error // the first edit error; the batch's later records are not edited
+	panicked any   // what edit or drop panicked with, to panic with again in the caller's goroutine
+	ready    chan struct{}
+}
+
+func newCSVBatch() *csvBatch { return &csvBatch{ready: make(chan struct{}, 1)} }
+
+// fill reads the next records into b, resetting it first.
+func (b *csvBatch) fill(ctx context.Context, c *csvReader, maxRows int) {
+	b.buf, b.recs, b.spans = b.buf[:0], b.recs[:0], b.spans[:0]
+	b.last, b.readErr = false, nil
+	if err := ctx.Err(); err != nil {
+		b.last, b.readErr = true, err
+		return
+	}
+	for len(b.recs) < maxRows && len(b.buf) < csvBatchBytes {
+		if err := c.read(); err != nil {
+			b.last = true
+			if !errors.Is(err, io.EOF) {
+				b.readErr = err
+			}
+			return
+		}
+		start, f0 := len(b.buf), len(b.spans)
+		b.buf = append(b.buf, c.raw...)
+		b.spans = append(b.spans, c.fields...)
+		b.recs = append(b.recs, csvRec{line: c.line, start: start, stop: len(b.buf), end: c.end, f0: f0, f1: len(b.spans)})
+	}
+}
+
+// csvEditor runs drop and edit on the records of a batch. Each worker has
+// its own: it counts into its own copy of the editor, so that the counts
+// are summed, in order, by the writer alone.
+type csvEditor struct {
+	t       *table
+	ed      editor
+	rec     csvReader // the record at hand: raw, end, fields, line and comma
+	changed []bool
+	newVals []string
+
+	batch *csvBatch // the batch at hand
+	start int       // where rec starts in its buf
+	// text is the batch's buf as a string, made when edit first needs a
+	// value: the values are substrings of it, one allocation a batch
+	// rather than one a field. (An edit that holds on to a value holds
+	// the batch's text in memory with it: a few hundred records.)
+	text string
+}
+
+func newCSVEditor(t *table, comma byte, ed *editor) *csvEditor {
+	return &csvEditor{
+		t:       t,
+		ed:      editor{editFn: ed.editFn, dropFn: ed.dropFn},
+		rec:     csvReader{comma: comma},
+		changed: make([]bool, 0, 16),
+		newVals: make([]string, 0, 16),
+	}
+}
+
+// process sets b's output, counts and error.
+func (e *csvEditor) process(b *csvBatch) {
+	e.ed.counts = Counts{}
+	e.batch, e.text = b, ""
+	b.out, b.err, b.panicked = b.out[:0], nil, nil
+	for i := range b.recs {
+		r := &b.recs[i]
+		e.start = r.start
+		e.rec.raw, e.rec.end, e.rec.fields, e.rec.line = b.buf[r.start:r.stop], r.end, b.spans[r.f0:r.f1], r.line
+		var err error
+		if b.out, err = e.record(b.out); err != nil {
+			b.err = err
+			break
+		}
+	}
+	b.counts = e.ed.counts
+	e.batch, e.text = nil, ""
+}
+
+// run is process for a worker goroutine: a panic in edit or drop is
+// handed to the writer, which panics with it in the caller's goroutine,
+// as the rewrite did when it ran there.
+func (e *csvEditor) run(b *csvBatch) {
+	defer func() {
+		if p := recover(); p != nil {
+			b.panicked = p
+		}
+	}()
+	e.process(b)
+}
+
+// record appends the output of the record at hand to out: nothing if it
+// is dropped, its raw bytes if it is blank or unchanged, else its fields,
+// changed ones as edit returned them.
+func (e *csvEditor) record(out []byte) ([]byte, error) {
+	c := &e.rec
+	if !hasText(c.raw[:c.end], c.comma) && c.isBlank() {
+		return append(out, c.raw...), nil
+	}
+	e.ed.counts.Rows++
+	if e.ed.dropRow(c.line, "") {
+		return out, nil
+	}
+	if e.ed.editFn == nil {
+		return append(out, c.raw...), nil
+	}
+	e.changed, e.newVals = e.changed[:0], e.newVals[:0]
+	edited := false
+	for _, f := range e.t.fields {
+		if f.col < 0 || f.col >= len(c.fields) {
+			continue
+		}
+		outCell, ok, err := e.ed.edit(c.line, "", f.kind, textCell(e.value(f.col)))
+		if err != nil {
+			return out, err
+		}
+		if !ok {
+			continue
+		}
+		for len(e.changed) <= f.col {
+			e.changed, e.newVals = append(e.changed, false), append(e.newVals, "")
+		}
+		e.changed[f.col], e.newVals[f.col] = true, cellText(outCell)
+		edited = true
+	}
+	if !edited {
+		return append(out, c.raw...), nil
+	}
+	for i := range c.fields {
+		if i > 0 {
+			out = append(out, c.comma)
+		}
+		if i < len(e.changed) && e.changed[i] {
+			out = appendField(out, e.newVals[i], c.comma, c.quoted(i))
+		} else {
+			out = append(out, c.field(i)...)
+		}
+	}
+	return append(out, c.raw[c.end:]...), nil
+}
+
+// hasText reports whether content has an ASCII character other than the
+// delimiter, a quote or white space: a quick proof, for nearly every
+// record, that it is not blank. Without one, isBlank decides.
+func hasText(content []byte, comma byte) bool {
+	for _, b := range content {
+		switch b {
+		case comma, '"', ' ', '\t', '\n', '\v', '\f', '\r':
+			continue
+		}
+		return b < utf8.RuneSelf
+	}
+	return false
+}
+
+// value is csvReader.value of the record at hand, as a substring of the
+// batch's text.
+func (e *csvEditor) value(i int) string {
+	if e.text == "" {
+		e.text = string(e.batch.buf)
+	}
+	f := e.rec.fields[i]
+	v := e.text[e.start+f[0] : e.start+f[1]]
+	if len(v) >= 2 && v[0] == '"' {
+		v = v[1 : len(v)-1]
+		if strings.IndexByte(v, '"') >= 0 {
+			return strings.ReplaceAll(v, `""`, `"`)
+		}
+	}
+	return v
+}
+
+// put writes a processed batch and adds its counts. It returns the
+// batch's edit error, or else the error the reader stopped at.
+func putCSVBatch(w *bufio.Writer, ed *editor, b *csvBatch) error {
+	ed.counts.Rows += b.counts.Rows
+	ed.counts.Dropped += b.counts.Dropped
+	ed.counts.Changed += b.counts.Changed
+	if b.err != nil {
+		return b.err
+	}
+	w.Write(b.out)
+	return b.readErr
+}
+
+// csvRecords rewrites the data records of c, from the one after the
+// header on, first already read into the batch first. It runs the
+// batches one after another in the calling goroutine if first is the
+// last or workers is 1, else through a pipeline of workers goroutines.
+func csvRecords(ctx context.Context, c *csvReader, w *bufio.Writer, t *table, ed *editor, first *csvBatch, batchRows, workers int) error {
+	if first.last || workers <= 1 {
+		e := newCSVEditor(t, c.comma, ed)
+		for b := first; ; b.fill(ctx, c, batchRows) {
+			e.process(b)
+			if err := putCSVBatch(w, ed, b); err != nil || b.last {
+				return err
+			}
+		}
+	}
+	n := csvInFlight(workers)
+	free := make(chan *csvBatch, n)
+	for range n - 1 {
+		free <- newCSVBatch()
+	}
+	// work and order hold every batch at most once: sends to them never
+	// block.
+	work, order := make(chan *csvBatch, n), make(chan *csvBatch, n)
+	done := make(chan struct{}) // closed when the writer stops early
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(order)
+		defer close(work)
+		for b := first; ; {
+			order <- b
+			work <- b
+			if b.last {
+				return
+			}
+			select {
+			case b = <-free:
+			case <-done:
+				return
+			}
+			b.fill(ctx, c, batchRows)
+		}
+	})
+	for range workers {
+		wg.Go(func() {
+			e := newCSVEditor(t, c.comma, ed)
+			for b := range work {
+				select {
+				case <-done: // the rewrite failed: no use editing more rows
+				default:
+					e.run(b)
+				}
+				b.ready <- struct{}{}
+			}
+		})
+	}
+	var err error
+	var panicked any
+	for b := range order {
+		<-b.ready
+		if b.panicked != nil {
+			panicked = b.panicked
+			break
+		}
+		if err = putCSVBatch(w, ed, b); err != nil {
+			break
+		}
+		free <- b
+	}
+	close(done)
+	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
+	return err
+}
