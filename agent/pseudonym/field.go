@@ -159,10 +159,22 @@ func stripSpace(s string) string {
 // foldMarks drops diacritics, because one system writes "Jánsen" where
 // another writes "Jansen" (classify matches names the same way).
 func foldMarks(s string) string {
+	if isASCII(s) {
+		return s // no marks to fold; the common case, and a hot one
+	}
 	return strings.Map(func(r rune) rune {
 		if unicode.Is(unicode.Mn, r) {
 			return -1
 		}
 		return r
 	}, norm.NFD.String(s))
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

@@ -2,7 +2,6 @@ package pseudonym
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
@@ -82,7 +81,13 @@ func (k *Keyed) Token(prefix, value string) string {
 		m.Write([]byte{0})
 		io.WriteString(m, normaliseText(value))
 	})
-	return prefix + "-" + strings.ToUpper(hex.EncodeToString(sum[:TokenHex/2]))
+	out := make([]byte, 0, len(prefix)+1+TokenHex)
+	out = append(append(out, prefix...), '-')
+	const digits = "0123456789ABCDEF"
+	for _, b := range sum[:TokenHex/2] {
+		out = append(out, digits[b>>4], digits[b&15])
+	}
+	return string(out)
 }
 
 // normaliseText is the normalisation every token input gets. Lower case
