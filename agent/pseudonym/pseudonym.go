@@ -23,7 +23,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"io"
 	"strings"
 	"sync"
 )
@@ -59,13 +58,28 @@ type Keyed struct {
 
 // mac runs fn on a reset HMAC-SHA256 keyed with k's key and returns the
 // sum.
-func (k *Keyed) mac(buf []byte, fn func(h hash.Hash)) []byte {
-	h := k.macs.Get().(hash.Hash)
-	h.Reset()
-	fn(h)
-	out := h.Sum(buf)
-	k.macs.Put(h)
+func (k *Keyed) mac(buf []byte, parts ...string) []byte {
+	st := k.macs.Get().(*macState)
+	st.h.Reset()
+	// One Write of the parts joined by NUL bytes: the hash takes bytes,
+	// and converting each part on its own would allocate each time.
+	st.in = st.in[:0]
+	for i, p := range parts {
+		if i > 0 {
+			st.in = append(st.in, 0)
+		}
+		st.in = append(st.in, p...)
+	}
+	st.h.Write(st.in)
+	out := st.h.Sum(buf)
+	k.macs.Put(st)
 	return out
+}
+
+// macState is a reusable HMAC with a scratch buffer for its input.
+type macState struct {
+	h  hash.Hash
+	in []byte
 }
 
 // New returns a Keyed for key, which must be at least MinKeySize bytes.
@@ -75,7 +89,7 @@ func New(key []byte) (*Keyed, error) {
 		return nil, fmt.Errorf("pseudonym key is %d bytes: at least %d are needed", len(key), MinKeySize)
 	}
 	kk := append([]byte(nil), key...)
-	return &Keyed{key: kk, macs: &sync.Pool{New: func() any { return hmac.New(sha256.New, kk) }}}, nil
+	return &Keyed{key: kk, macs: &sync.Pool{New: func() any { return &macState{h: hmac.New(sha256.New, kk)} }}}, nil
 }
 
 // Of returns the pseudonym of value in domain: the lower-case hex of the
@@ -89,11 +103,7 @@ func (k *Keyed) Of(domain, value string) string {
 		panic("pseudonym: domain must be non-empty and must not contain NUL")
 	}
 	var buf [sha256.Size]byte
-	sum := k.mac(buf[:0], func(m hash.Hash) {
-		io.WriteString(m, domain)
-		m.Write([]byte{0})
-		io.WriteString(m, value)
-	})
+	sum := k.mac(buf[:0], domain, value)
 	return hex.EncodeToString(sum[:Size])
 }
 

@@ -3,8 +3,6 @@ package pseudonym
 import (
 	"crypto/sha256"
 	"fmt"
-	"hash"
-	"io"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -74,13 +72,7 @@ func (k *Keyed) Token(prefix, value string) string {
 		panic("pseudonym: token prefix must be 1-16 characters A-Z or 0-9")
 	}
 	var buf [sha256.Size]byte
-	sum := k.mac(buf[:0], func(m hash.Hash) {
-		io.WriteString(m, DomainToken)
-		m.Write([]byte{0})
-		io.WriteString(m, prefix)
-		m.Write([]byte{0})
-		io.WriteString(m, normaliseText(value))
-	})
+	sum := k.mac(buf[:0], DomainToken, prefix, normaliseText(value))
 	out := make([]byte, 0, len(prefix)+1+TokenHex)
 	out = append(append(out, prefix...), '-')
 	const digits = "0123456789ABCDEF"

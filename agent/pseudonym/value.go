@@ -129,6 +129,9 @@ var dateLayouts = []string{
 // time.Parse's errors quote the input, which may be personal data.
 func parseDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
+	if t, ok := parseDayFirst(s); ok {
+		return t, true
+	}
 	for _, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t, true
@@ -147,4 +150,35 @@ func dateOf(v Value) (time.Time, bool) {
 		return parseDate(v.S)
 	}
 	return time.Time{}, false
+}
+
+// parseDayFirst is parseDate's fast path for the form most exports write,
+// dd-mm-yyyy (or with / or .): by hand, without time.Parse's generality.
+// It checks the calendar (31-02-2020 is no date) and reports false for
+// anything else, which then takes the slow path.
+func parseDayFirst(s string) (time.Time, bool) {
+	if len(s) != 10 || s[2] != s[5] || (s[2] != '-' && s[2] != '/' && s[2] != '.') {
+		return time.Time{}, false
+	}
+	num := func(a, b int) (int, bool) {
+		n := 0
+		for i := a; i < b; i++ {
+			if s[i] < '0' || s[i] > '9' {
+				return 0, false
+			}
+			n = n*10 + int(s[i]-'0')
+		}
+		return n, true
+	}
+	d, ok1 := num(0, 2)
+	m, ok2 := num(3, 5)
+	y, ok3 := num(6, 10)
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || y < 1000 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	if t.Day() != d {
+		return time.Time{}, false // no such day in that month
+	}
+	return t, true
 }

@@ -94,3 +94,14 @@ func TestParseDate(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDayFirstAgreesWithTimeParse(t *testing.T) {
+	for _, s := range []string{"01-02-1980", "31-12-2024", "29-02-2024", "29-02-2023", "31-04-2024", "00-01-2020", "15/03/2024", "15.03.2024", "15-03/2024", "1a-03-2024", "15-13-2024"} {
+		fast, ok := parseDayFirst(s)
+		layout := "02" + string(s[2]) + "01" + string(s[2]) + "2006"
+		want, err := time.Parse(layout, s)
+		if ok != (err == nil) || ok && !fast.Equal(want) {
+			t.Errorf("%s: fast %v %v, time.Parse %v %v", s, fast, ok, want, err)
+		}
+	}
+}
