@@ -155,7 +155,7 @@ func (k *Keyed) ApplyWithPrefix(prefix string, op Operator, keep int, field Fiel
 	}
 	switch op {
 	case Pseudonym:
-		if s := strings.TrimSpace(v.Text()); v.Kind == String && IsToken(s) && strings.HasPrefix(s, prefix+"-") {
+		if s := strings.TrimSpace(v.Text()); v.Kind == String && len(s) > len(prefix) && s[len(prefix)] == '-' && s[:len(prefix)] == prefix && IsToken(s) {
 			return StringValue(s), nil
 		}
 		return StringValue(k.Token(prefix, canonical(field, v))), nil
