@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 )
