@@ -143,3 +143,22 @@ func scanText(k *pseudonym.Keyed, text string) string {
 }
 
 var scanPrefix = map[ids.Kind]string{ids.BSN: "BSN", ids.IBAN: "IBAN", ids.Postcode: "PC", ids.Phone: "TEL", ids.Email: "EMAIL"}
+
+// PseudonymiseCell applies field's operator to one cell of an export row
+// of subject type t: the one place where a cell's value is replaced, for
+// apply and the benchmark alike. The result is Empty or a String, never a
+// formula.
+func PseudonymiseCell(k *pseudonym.Keyed, t rules.SubjectType, ops map[string]FieldOp, field string, c export.Cell) (export.Cell, error) {
+	op := ops[field]
+	if op.Scan {
+		if c.Kind != export.String {
+			return c, nil
+		}
+		return export.Cell{Kind: export.String, S: scanText(k, c.S)}, nil
+	}
+	v, err := k.ApplyWithPrefix(tokenPrefix(t, field), op.Op, op.Keep, pseudonym.Field(field), toValue(c))
+	if err != nil {
+		return c, err
+	}
+	return toCell(v), nil
+}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/retentiond/retentiond/agent/approval"
 	"github.com/retentiond/retentiond/agent/plan"
-	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
 	"github.com/retentiond/retentiond/scanners/export"
@@ -202,18 +201,11 @@ func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 			if !slices.Contains(edit[rowKey{sheet, row}], field) {
 				return c, nil
 			}
-			op := ops[field]
-			if op.Scan {
-				if c.Kind != export.String {
-					return c, nil
-				}
-				return export.Cell{Kind: export.String, S: scanText(r.o.Pseudonyms, c.S)}, nil
-			}
-			v, err := r.o.Pseudonyms.ApplyWithPrefix(tokenPrefix(subject, field), op.Op, op.Keep, pseudonym.Field(field), toValue(c))
+			out, err := PseudonymiseCell(r.o.Pseudonyms, subject, ops, field, c)
 			if err != nil {
 				return c, fmt.Errorf("row %d, field %s: %w", row, field, err)
 			}
-			return toCell(v), nil
+			return out, nil
 		},
 		func(row int, sheet string) bool { return drop[rowKey{sheet, row}] },
 		func(v string) error { return r.j.prepare(fileKey, v, r.o.Now()) })

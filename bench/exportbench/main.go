@@ -38,6 +38,7 @@ import (
 
 	"github.com/retentiond/retentiond/agent/apply"
 	"github.com/retentiond/retentiond/agent/pseudonym"
+	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners/export"
 )
 
@@ -189,12 +190,11 @@ func rewrite(path string, blank bool) error {
 		if blank {
 			return export.Cell{Kind: export.Empty}, nil
 		}
-		op := ops[field]
-		v, err := keyed.ApplyWithPrefix(tokenPrefix(field), op.Op, op.Keep, pseudonym.Field(field), toValue(c))
+		out, err := apply.PseudonymiseCell(keyed, rules.Parent, ops, field, c)
 		if err != nil {
 			return c, fmt.Errorf("row %d, field %s: %w", row, field, err)
 		}
-		return toCell(v), nil
+		return out, nil
 	}
 	n, err := st.Rewrite(ctx, file, rec.Version, edit, nil)
 	if err != nil {
@@ -202,37 +202,6 @@ func rewrite(path string, blank bool) error {
 	}
 	fmt.Printf("rows=%d changed=%d\n", n.Rows, n.Changed)
 	return nil
-}
-
-// tokenPrefix, toValue and toCell are agent/apply's, for a parent's row.
-func tokenPrefix(field string) string {
-	if field == export.FieldName || field == export.FieldID {
-		return "OUDER"
-	}
-	return pseudonym.Field(field).Prefix()
-}
-
-func toValue(c export.Cell) pseudonym.Value {
-	switch c.Kind {
-	case export.String:
-		return pseudonym.StringValue(c.S)
-	case export.Number:
-		return pseudonym.NumberValue(c.N)
-	case export.Date:
-		return pseudonym.DateValue(c.T)
-	case export.Bool:
-		return pseudonym.BoolValue(c.B)
-	case export.Formula:
-		return pseudonym.FormulaValue(c.S)
-	}
-	return pseudonym.Value{}
-}
-
-func toCell(v pseudonym.Value) export.Cell {
-	if v.IsEmpty() {
-		return export.Cell{Kind: export.Empty}
-	}
-	return export.Cell{Kind: export.String, S: v.Text()}
 }
 
 // generate writes an export of n rows with made-up, well-formed values
