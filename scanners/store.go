@@ -65,6 +65,74 @@ type Record struct {
 	Archive string
 	// Row describes a KindRow record; nil otherwise.
 	Row *Row
+	// Lock is set when the store itself forbids deleting the record now
+	// (S3 Object Lock retention or legal hold): the plan shows it as hold
+	// whatever the rules say, and apply never tries.
+	Lock *Lock
+	// Shared says the store marks the record, or a folder above it, as
+	// shared beyond its owner (Graph's shared facet). Stores that
+	// implement LinkLister are asked for the record's links only when
+	// it is set, so that a scan costs no request per record.
+	Shared bool
+	// Versions counts the record's stored versions, current one
+	// included, where the store keeps versions (S3 with versioning:
+	// noncurrent versions and delete markers of the key); 0 if unknown.
+	// Deleting the record removes every one of them.
+	Versions int
+}
+
+// Lock says why and until when a store refuses to delete a record.
+type Lock struct {
+	// Mode is "legal-hold", "compliance" or "governance".
+	Mode string
+	// Until is when a retention lock ends; zero for a legal hold, which
+	// lasts until someone lifts it.
+	Until time.Time
+}
+
+// Link is a sharing link that reaches beyond named people: anyone with
+// the link, or everyone in the organisation. It holds no URL (the URL
+// itself grants access).
+type Link struct {
+	// Scope is "anonymous" or "organization".
+	Scope string
+	// Type is the link's type: "view", "edit", "embed", ...
+	Type string
+	// Roles are what the link grants ("read", "write").
+	Roles []string
+	// Expires is when the link stops working; zero if never.
+	Expires time.Time
+	// HasPassword says the link needs a password.
+	HasPassword bool
+	// Inherited says the link was made on a folder holding the file.
+	Inherited bool
+}
+
+// LinkLister is implemented by stores whose files can be shared by link.
+type LinkLister interface {
+	// Links lists the anonymous and organisation-wide links that reach
+	// the record.
+	Links(ctx context.Context, id string) ([]Link, error)
+}
+
+// DeleteRequest is a record to delete and the version it was planned at.
+type DeleteRequest struct {
+	// ID is the record's ID as Scan listed it.
+	ID string
+	// Version is the record's Version in the plan: the store deletes the
+	// record only if it is still at this version.
+	Version string
+}
+
+// BatchDeleter is implemented by stores that delete many records in few
+// requests (Graph $batch, S3 DeleteObjects), checking each record's
+// version as they go.
+type BatchDeleter interface {
+	// DeleteMany deletes the records and returns one error per request,
+	// in order (nil: deleted). An error wraps ErrNotFound when the record
+	// is gone, ErrChanged when it is no longer at its planned version,
+	// and ErrLocked when the store refuses because of a lock.
+	DeleteMany(ctx context.Context, reqs []DeleteRequest) []error
 }
 
 // Row is a row of a vendor export, as an export store lists it. It holds
@@ -120,4 +188,10 @@ var (
 	ErrNotFound    = errors.New("record not found")
 	ErrReadOnly    = errors.New("record is read-only")
 	ErrOutsideRoot = errors.New("path is outside the store's root")
+	// ErrChanged: the record is no longer at the version the caller
+	// planned with, so it was left alone.
+	ErrChanged = errors.New("record changed since it was planned")
+	// ErrLocked: the store refuses to delete the record (Object Lock
+	// retention or a legal hold).
+	ErrLocked = errors.New("record is locked by the store")
 )

@@ -18,16 +18,11 @@ import (
 // batchSize is the most requests Graph takes in one $batch.
 const batchSize = 20
 
-// DeleteRequest is a record to delete and the version it was planned at.
-type DeleteRequest struct {
-	// ID is the record's ID as Scan listed it.
-	ID string
-	// Version is the record's Version (eTag) in the plan. The item is
-	// deleted only if it is still at this version, which is the apply
-	// re-check done by Graph itself (If-Match), with no extra request.
-	// Empty means the version Scan last saw.
-	Version string
-}
+// DeleteRequest is a record to delete and the version (eTag) it was
+// planned at. The item is deleted only if it is still at this version,
+// which is the apply re-check done by Graph itself (If-Match), with no
+// extra request. An empty Version means the version Scan last saw.
+type DeleteRequest = scanners.DeleteRequest
 
 // pending is a delete on its way: its place in the caller's slice, the
 // item and the eTag it must still have.

@@ -21,7 +21,7 @@ import (
 var (
 	// ErrChanged means the item changed since its version was read (Graph
 	// answered 412 to If-Match): re-scan and re-plan before acting on it.
-	ErrChanged = errors.New("the record changed since it was planned")
+	ErrChanged = scanners.ErrChanged
 	// ErrPermanentDeleteUnsupported means the drive does not offer
 	// permanentDelete (OneDrive personal accounts, and tenants that have
 	// not enabled it). Nothing was deleted.
