@@ -34,6 +34,9 @@ type entry struct {
 	Size   int64     `json:"s,omitempty"`
 	Mod    time.Time `json:"m,omitzero"`
 	ETag   string    `json:"e,omitempty"`
+	// Shared is Graph's shared facet: links or invitations were made on
+	// this item itself.
+	Shared bool `json:"sh,omitempty"`
 }
 
 // header is the state file's first line.
@@ -76,12 +79,42 @@ func (x *index) each(ctx context.Context, refs map[string]ref, fn func(scanners.
 // records lists the files reachable from the root, sorted by ID.
 func (x *index) records(refs map[string]ref) []scanners.Record {
 	var recs []scanners.Record
+	shared := map[string]bool{}
 	for p, r := range refs {
 		e := x.items[r.itemID]
-		recs = append(recs, scanners.Record{ID: p, Kind: scanners.KindFile, Size: e.Size, ModTime: e.Mod, Version: e.ETag})
+		recs = append(recs, scanners.Record{ID: p, Kind: scanners.KindFile, Size: e.Size, ModTime: e.Mod, Version: e.ETag,
+			Shared: x.shared(r.itemID, shared)})
 	}
 	slices.SortFunc(recs, func(a, b scanners.Record) int { return strings.Compare(a.ID, b.ID) })
 	return recs
+}
+
+// shared says whether the item or a folder above it carries Graph's
+// shared facet: a link made on a folder reaches every file in it, but
+// Graph marks only the folder. memo caches the answer per item.
+func (x *index) shared(id string, memo map[string]bool) bool {
+	var chain []string
+	v := false
+	for depth := 0; id != "" && id != x.root && depth <= 1000; depth++ {
+		if m, ok := memo[id]; ok {
+			v = m
+			break
+		}
+		e := x.items[id]
+		if e == nil {
+			break
+		}
+		chain = append(chain, id)
+		if e.Shared {
+			v = true
+			break
+		}
+		id = e.Parent
+	}
+	for _, c := range chain {
+		memo[c] = v
+	}
+	return v
 }
 
 // refs maps the record ID of every file to its item.

@@ -7,6 +7,8 @@ import (
 
 	"github.com/microsoftgraph/msgraph-sdk-go/drives"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
+
+	"github.com/retentiond/retentiond/scanners"
 )
 
 // Link scopes SharingLinks reports.
@@ -92,6 +94,22 @@ func linkOf(p models.Permissionable) (Link, bool) {
 	}
 	return l, true
 }
+
+// Links is SharingLinks for the store-neutral scanners.LinkLister.
+func (s *Store) Links(ctx context.Context, id string) ([]scanners.Link, error) {
+	ls, err := s.SharingLinks(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]scanners.Link, len(ls))
+	for i, l := range ls {
+		out[i] = scanners.Link{Scope: l.Scope, Type: l.Type, Roles: l.Roles, Expires: l.Expires, HasPassword: l.HasPassword, Inherited: l.Inherited}
+	}
+	return out, nil
+}
+
+var _ scanners.LinkLister = (*Store)(nil)
+var _ scanners.BatchDeleter = (*Store)(nil)
 
 // itemID finds the item behind a record ID: from the last Scan's listing
 // if it has it, or else by reading it from Graph.

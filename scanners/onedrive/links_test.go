@@ -59,3 +59,45 @@ func TestSharingLinks(t *testing.T) {
 		t.Errorf("SharingLinks of an escaping id: %v, want ErrOutsideRoot", err)
 	}
 }
+
+// TestSharedMarksRecords checks that Scan marks the files reachable by a
+// link, made on them or on a folder above them, and that Links finds the
+// inherited link, so that the planner need ask only about marked files.
+func TestSharedMarksRecords(t *testing.T) {
+	f := newFixture(t, graphtest.Options{})
+	f.add(map[string][]byte{
+		"Gedeeld/Jansen, Piet/dossier.pdf": []byte("dossier"),
+		"Gedeeld/los.txt":                  []byte("x"),
+		"Eigen/Bakker, Ans/dossier.pdf":    []byte("dossier"),
+		"Eigen/Bakker, Ans/foto.jpg":       []byte("photo"),
+	})
+	f.srv.Share("", "Gedeeld", "anonymous")
+	f.srv.Share("", "Eigen/Bakker, Ans/foto.jpg", "users")
+	s := f.open(t)
+
+	got := map[string]bool{}
+	for _, r := range collect(t, s) {
+		got[r.ID] = r.Shared
+	}
+	want := map[string]bool{
+		"Gedeeld/Jansen, Piet/dossier.pdf": true, "Gedeeld/los.txt": true,
+		"Eigen/Bakker, Ans/dossier.pdf": false, "Eigen/Bakker, Ans/foto.jpg": true,
+	}
+	for id, w := range want {
+		if got[id] != w {
+			t.Errorf("%s: Shared = %v, want %v", id, got[id], w)
+		}
+	}
+	links, err := s.Links(t.Context(), "Gedeeld/Jansen, Piet/dossier.pdf")
+	if err != nil || len(links) != 1 || links[0].Scope != ScopeAnonymous || !links[0].Inherited {
+		t.Errorf("Links of a file in a shared folder = %+v, %v; want one inherited anonymous link", links, err)
+	}
+
+	// The folder's link reaches a file added later, listed incrementally.
+	f.add(map[string][]byte{"Gedeeld/nieuw.txt": []byte("y")})
+	for _, r := range collect(t, s) {
+		if r.ID == "Gedeeld/nieuw.txt" && !r.Shared {
+			t.Errorf("a file added to a shared folder is not marked shared after an incremental scan")
+		}
+	}
+}

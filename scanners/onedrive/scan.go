@@ -20,7 +20,7 @@ const deltaPageSize = 1000
 
 // deltaSelect are the item properties the index needs; asking for them
 // alone keeps pages small.
-var deltaSelect = []string{"id", "name", "size", "eTag", "lastModifiedDateTime", "parentReference", "file", "folder", "package", "root", "deleted"}
+var deltaSelect = []string{"id", "name", "size", "eTag", "lastModifiedDateTime", "parentReference", "file", "folder", "package", "root", "deleted", "shared"}
 
 // maxResyncs is how many times one Scan starts over after Graph says its
 // delta token expired.
@@ -168,7 +168,7 @@ func (x *index) apply(it models.DriveItemable) {
 		x.root = id
 		return
 	}
-	e := &entry{ID: id, Name: deref(it.GetName()), File: it.GetFile() != nil, ETag: deref(it.GetETag())}
+	e := &entry{ID: id, Name: deref(it.GetName()), File: it.GetFile() != nil, ETag: deref(it.GetETag()), Shared: it.GetShared() != nil}
 	if p := it.GetParentReference(); p != nil {
 		e.Parent = deref(p.GetId())
 	}

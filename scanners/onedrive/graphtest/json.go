@@ -74,7 +74,25 @@ func (s *Server) itemJSON(d *drive, it *item, inDelta bool) map[string]any {
 	if it.parent == nil {
 		m["root"] = map[string]any{}
 	}
+	if scope := it.sharedScope(); scope != "" {
+		// Graph's shared facet marks the item on which links were made
+		// (not the items below a shared folder).
+		m["shared"] = map[string]any{"scope": scope, "owner": map[string]any{"user": identityJSON(d.owner)["user"]}}
+	}
 	return m
+}
+
+// sharedScope is the widest scope of the item's own sharing links:
+// "anonymous", "organization", "users", or "" if it has none.
+func (it *item) sharedScope() string {
+	best := ""
+	rank := map[string]int{"": 0, "users": 1, "organization": 2, "anonymous": 3}
+	for _, p := range it.perms {
+		if rank[p.scope] > rank[best] {
+			best = p.scope
+		}
+	}
+	return best
 }
 
 // deletedJSON is how delta reports a deleted item: its id, its parent and

@@ -145,6 +145,17 @@ func (s *Server) itemAction(req *request, t target, d *drive, it *item) *respons
 		for _, p := range it.perms {
 			values = append(values, permissionJSON(p, d.owner))
 		}
+		// Links made on a folder reach everything in it: Graph lists them
+		// on each item below, marked inheritedFrom.
+		for up := it.parent; up != nil; up = up.parent {
+			for _, p := range up.perms {
+				if p.scope != "" {
+					m := permissionJSON(p, d.owner)
+					m["inheritedFrom"] = map[string]any{"driveId": d.id, "id": up.id}
+					values = append(values, m)
+				}
+			}
+		}
 		return jsonResp(http.StatusOK, s.collection("permission", values, nil))
 	case key{http.MethodGet, "versions"}:
 		if it.folder {
