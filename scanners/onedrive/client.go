@@ -61,17 +61,9 @@ func open(ctx context.Context, cfg Config, tune tuning) (*Store, error) {
 	if base == nil {
 		base = defaultTransport()
 	}
-	cred, err := azidentity.NewClientSecretCredential(cfg.TenantID, cfg.ClientID, cfg.ClientSecret, &azidentity.ClientSecretCredentialOptions{
-		ClientOptions: azcore.ClientOptions{
-			Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: cfg.AuthorityHost},
-			Transport: &http.Client{Transport: base},
-		},
-		// MSAL asks login.microsoftonline.com about any other host
-		// unless told not to (NOTES-GRAPH item 1).
-		DisableInstanceDiscovery: cfg.authorityOverridden(),
-	})
+	cred, err := credential(cfg, base)
 	if err != nil {
-		return nil, wrap("setting up sign-in", err)
+		return nil, err
 	}
 	// The token goes only to the configured endpoint's host (NOTES-GRAPH
 	// item 2).
@@ -102,6 +94,40 @@ func open(ctx context.Context, cfg Config, tune tuning) (*Store, error) {
 		s.state = statePath(cfg.StateDir, cfg.Endpoint, s.driveID)
 	}
 	return s, nil
+}
+
+// credential signs in with the client secret or the certificate.
+func credential(cfg Config, base http.RoundTripper) (azcore.TokenCredential, error) {
+	opts := azcore.ClientOptions{
+		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: cfg.AuthorityHost},
+		Transport: &http.Client{Transport: base},
+	}
+	// MSAL asks login.microsoftonline.com about any other host unless
+	// told not to (NOTES-GRAPH item 1).
+	noDiscovery := cfg.authorityOverridden()
+	if len(cfg.Certificate) == 0 {
+		cred, err := azidentity.NewClientSecretCredential(cfg.TenantID, cfg.ClientID, cfg.ClientSecret,
+			&azidentity.ClientSecretCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
+		if err != nil {
+			return nil, wrap("setting up sign-in", err)
+		}
+		return cred, nil
+	}
+	var pw []byte
+	if cfg.CertificatePassword != "" {
+		pw = []byte(cfg.CertificatePassword)
+	}
+	certs, key, err := azidentity.ParseCertificates(cfg.Certificate, pw)
+	if err != nil {
+		// ParseCertificates' message names only what it could not find.
+		return nil, fmt.Errorf("onedrive: client_certificate_file: %v; fix: give a PEM file with the certificate and its unencrypted private key, or a PKCS#12 file and its password", err)
+	}
+	cred, err := azidentity.NewClientCertificateCredential(cfg.TenantID, cfg.ClientID, certs, key,
+		&azidentity.ClientCertificateCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: noDiscovery})
+	if err != nil {
+		return nil, wrap("setting up sign-in", err)
+	}
+	return cred, nil
 }
 
 // DriveID returns the id of the drive the store lists.

@@ -27,6 +27,13 @@ type Config struct {
 	// file or an environment variable. The store never logs it nor puts
 	// it in an error.
 	ClientSecret string
+	// Certificate is, instead of a client secret, the application's
+	// certificate with its private key: PEM (certificate and key blocks)
+	// or PKCS#12, as read from client_certificate_file. Entra ID prefers
+	// certificates to secrets for app-only access.
+	Certificate []byte
+	// CertificatePassword unlocks an encrypted key or PKCS#12 file.
+	CertificatePassword string
 	// DriveID is a drive's id ("b!..."), as Graph gives it.
 	DriveID string
 	// User is a user's principal name (or object id): the store lists
@@ -99,7 +106,12 @@ func (c Config) Validate() error {
 	}
 	need(c.TenantID, "tenant_id", "set it to the directory (tenant) id of the app registration")
 	need(c.ClientID, "client_id", "set it to the application (client) id of the app registration")
-	need(c.ClientSecret, "the client secret", "set client_secret_file or client_secret_env")
+	switch {
+	case strings.TrimSpace(c.ClientSecret) == "" && len(c.Certificate) == 0:
+		errs = append(errs, errors.New("onedrive: no credential; set client_secret_file, client_secret_env or client_certificate_file"))
+	case c.ClientSecret != "" && len(c.Certificate) > 0:
+		errs = append(errs, errors.New("onedrive: both a client secret and a certificate are set; set only one of them"))
+	}
 	n := 0
 	for _, v := range []string{c.DriveID, c.User, c.Site} {
 		if v != "" {

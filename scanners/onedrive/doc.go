@@ -6,13 +6,16 @@
 //
 // # Access
 //
-// The store signs in app-only (client credentials). The application needs
+// The store signs in app-only (client credentials), with a client secret
+// or, as Entra ID recommends, a certificate (Config.Certificate). The
+// application needs
 // the Microsoft Graph application permission Files.ReadWrite.All (every
 // drive in the tenant), or, with the least reach, Sites.Selected granted
 // "write" on the one site whose library is listed (an administrator grants
 // it with POST /sites/{site-id}/permissions). Reading alone (plan without
-// apply) needs Files.Read.All, or Sites.Selected with "read". The client
-// secret never appears in errors or logs.
+// apply) needs Files.Read.All, or Sites.Selected with "read". Neither
+// the client secret nor the certificate's key ever appears in errors or
+// logs.
 //
 // # Listing
 //

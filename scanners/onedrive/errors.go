@@ -118,7 +118,7 @@ func wrap(op string, err error) error {
 	}
 	var auth *azidentity.AuthenticationFailedError
 	if errors.As(err, &auth) {
-		return fmt.Errorf("onedrive: %s: signing in to Entra ID failed%s; check tenant_id, client_id and the client secret, and that the secret has not expired", op, authDetail(auth))
+		return fmt.Errorf("onedrive: %s: signing in to Entra ID failed%s; check tenant_id, client_id and the client secret or certificate, and that it has not expired and is registered on the app", op, authDetail(auth))
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

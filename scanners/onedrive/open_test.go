@@ -97,7 +97,7 @@ func TestValidate(t *testing.T) {
 		}, ""},
 		{"no tenant", func(c *Config) { c.TenantID = "" }, "tenant_id is empty"},
 		{"no client", func(c *Config) { c.ClientID = " " }, "client_id is empty"},
-		{"no secret", func(c *Config) { c.ClientSecret = "" }, "client_secret_file or client_secret_env"},
+		{"no secret", func(c *Config) { c.ClientSecret = "" }, "client_secret_file, client_secret_env or client_certificate_file"},
 		{"no drive", func(c *Config) { c.DriveID = "" }, "set one of drive_id, user or site"},
 		{"two drives", func(c *Config) { c.User = "a@b" }, "set only one"},
 		{"library alone", func(c *Config) { c.Library = "Documenten" }, "library is set without site"},

@@ -83,6 +83,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, req *request, end
 	case f.Get("client_secret") != "" && s.opts.ClientSecret != "" && f.Get("client_secret") != s.opts.ClientSecret:
 		s.oauthError(w, req, endpoint, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
 		return
+	case f.Get("client_assertion") != "" && s.opts.ClientCertificate != nil &&
+		checkAssertion(f.Get("client_assertion"), s.opts.ClientCertificate, f.Get("client_id"), s.srv.URL+"/"+tenantOf(r)+"/oauth2/v2.0/token", s.now()) != nil:
+		s.oauthError(w, req, endpoint, http.StatusUnauthorized, "invalid_client", "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application, or the assertion is invalid: "+
+			checkAssertion(f.Get("client_assertion"), s.opts.ClientCertificate, f.Get("client_id"), s.srv.URL+"/"+tenantOf(r)+"/oauth2/v2.0/token", s.now()).Error())
+		return
+	case f.Get("client_secret") != "" && s.opts.ClientCertificate != nil && s.opts.ClientSecret == "":
+		s.oauthError(w, req, endpoint, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided.")
+		return
 	case !defaultScope(f.Get("scope")):
 		s.oauthError(w, req, endpoint, http.StatusBadRequest, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).")
 		return
@@ -98,6 +106,12 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, req *request, end
 	s.writeAuthJSON(w, req, endpoint, http.StatusOK, map[string]any{
 		"token_type": "Bearer", "expires_in": secs, "ext_expires_in": secs, "access_token": tok,
 	})
+}
+
+// tenantOf is the tenant segment of a sign-in request's path.
+func tenantOf(r *http.Request) string {
+	t, _, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	return t
 }
 
 // defaultScope says whether a client-credentials scope list names one

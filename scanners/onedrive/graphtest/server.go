@@ -3,6 +3,7 @@ package graphtest
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -41,11 +42,14 @@ type Options struct {
 	// (matched case-insensitively, as MSAL lower-cases it).
 	TenantID string
 	// ClientID and ClientSecret, when set, are the only credentials the
-	// token endpoint accepts. A client assertion (certificate
-	// credential) is accepted for ClientID without checking its
-	// signature.
+	// token endpoint accepts.
 	ClientID     string
 	ClientSecret string
+	// ClientCertificate, when set, is the application's registered
+	// certificate: a client assertion must then be signed with its key
+	// and name it by thumbprint, and (unless ClientSecret is also set)
+	// no secret is accepted. When nil, any assertion is accepted.
+	ClientCertificate *x509.Certificate
 	// TokenLifetime is the lifetime of issued access tokens. MSAL treats
 	// a token as expired five minutes before it is, so a lifetime under
 	// five minutes makes the client fetch a token for every request.
