@@ -160,7 +160,9 @@ type Store struct {
 	Root   string   `yaml:"root"` // absolute after Load
 	Layout []Layout `yaml:"layout"`
 	// Archives says whether zip archives are opened and their entries
-	// listed; Load sets it (default true), so it is never nil afterwards.
+	// listed; Load sets it (default true for local stores, false for
+	// onedrive and s3, where opening every zip means downloading it on
+	// every scan), so it is never nil afterwards.
 	Archives *bool `yaml:"archives"`
 
 	// export
@@ -176,6 +178,19 @@ type Store struct {
 	ClientID         string `yaml:"client_id"`
 	ClientSecretFile string `yaml:"client_secret_file"` // absolute after Load
 	ClientSecretEnv  string `yaml:"client_secret_env"`
+	// ClientCertificateFile is, instead of a secret, a PEM (certificate
+	// and key) or PKCS#12 file; its password, if any, comes from the
+	// environment variable ClientCertificatePasswordEnv.
+	ClientCertificateFile        string `yaml:"client_certificate_file"` // absolute after Load
+	ClientCertificatePasswordEnv string `yaml:"client_certificate_password_env"`
+	// RequestsPerMinute caps the requests sent to Graph in any minute;
+	// 0 means the store's default.
+	RequestsPerMinute int `yaml:"requests_per_minute"`
+	// SharingLinks says which records are checked for anonymous and
+	// organisation-wide links: "shared" (default: those Graph marks as
+	// shared, directly or through a folder), "all" (every record with
+	// personal data, one request each) or "off".
+	SharingLinks string `yaml:"sharing_links"`
 	DriveID          string `yaml:"drive_id"`
 	User             string `yaml:"user"`
 	Site             string `yaml:"site"`
@@ -191,6 +206,10 @@ type Store struct {
 
 	// onedrive and s3: the service's base URL; "" means the public cloud.
 	Endpoint string `yaml:"endpoint"`
+	// CAFile is a PEM bundle of certificate authorities to trust for
+	// the service's TLS instead of the system's (a private CA, or a
+	// proxy that inspects TLS). Absolute after Load.
+	CAFile string `yaml:"ca_file"`
 
 	Line int `yaml:"-"`
 }
@@ -304,8 +323,8 @@ func (c *Config) applyDefaults() {
 	}
 	for i := range c.Stores {
 		if c.Stores[i].Archives == nil {
-			yes := true
-			c.Stores[i].Archives = &yes
+			local := c.Stores[i].Type != TypeOneDrive && c.Stores[i].Type != TypeS3
+			c.Stores[i].Archives = &local
 		}
 	}
 }
@@ -331,6 +350,8 @@ func (c *Config) resolvePaths() {
 		abs(&s.Root)
 		abs(&s.Files)
 		abs(&s.ClientSecretFile)
+		abs(&s.ClientCertificateFile)
+		abs(&s.CAFile)
 	}
 }
 

@@ -110,9 +110,25 @@ func (k checker) storeType(p string, s Store) {
 	case TypeOneDrive:
 		need("tenant_id", s.TenantID, "add tenant_id: the Microsoft Entra tenant (directory) id")
 		need("client_id", s.ClientID, "add client_id: the app registration's application (client) id")
-		if (s.ClientSecretFile == "") == (s.ClientSecretEnv == "") {
-			k.missing(p, "client_secret_file", "give exactly one of client_secret_file and client_secret_env",
-				"keep the secret out of the config: point client_secret_file at a file holding it, or client_secret_env at an environment variable")
+		creds := 0
+		for _, v := range []string{s.ClientSecretFile, s.ClientSecretEnv, s.ClientCertificateFile} {
+			if v != "" {
+				creds++
+			}
+		}
+		if creds != 1 {
+			k.missing(p, "client_secret_file", "give exactly one of client_secret_file, client_secret_env and client_certificate_file",
+				"keep the credential out of the config: point client_secret_file at a file holding the secret, client_secret_env at an environment variable, or client_certificate_file at the app's certificate and key")
+		}
+		if s.ClientCertificatePasswordEnv != "" && s.ClientCertificateFile == "" {
+			k.add(p+".client_certificate_password_env", "applies only with client_certificate_file:", "add client_certificate_file:, or remove this key")
+		}
+		if s.RequestsPerMinute < 0 {
+			k.add(p+".requests_per_minute", "is negative", "leave it out for the default (600), or give a positive number")
+		}
+		if s.SharingLinks != "" && !slices.Contains([]string{"shared", "all", "off"}, s.SharingLinks) {
+			k.add(p+".sharing_links", fmt.Sprintf("%q is not one of shared, all, off", s.SharingLinks),
+				"use shared (check what Graph marks as shared), all (every record with personal data) or off")
 		}
 		n := 0
 		for _, v := range []string{s.DriveID, s.User, s.Site} {

@@ -32,9 +32,10 @@ var StoreTypes = []string{TypeLocalFS, TypeICloud, TypeOneDrive, TypeS3, TypeExp
 var storeKeys = map[string][]string{
 	TypeLocalFS: {"root", "archives"},
 	TypeICloud:  {"root", "archives"},
-	TypeOneDrive: {"tenant_id", "client_id", "client_secret_file", "client_secret_env", "drive_id", "user",
-		"site", "library", "endpoint", "authority_host", "permanent_delete", "archives"},
-	TypeS3:     {"bucket", "prefix", "region", "endpoint", "path_style", "archives"},
+	TypeOneDrive: {"tenant_id", "client_id", "client_secret_file", "client_secret_env", "client_certificate_file",
+		"client_certificate_password_env", "drive_id", "user", "site", "library", "endpoint", "authority_host",
+		"permanent_delete", "requests_per_minute", "sharing_links", "ca_file", "archives"},
+	TypeS3:     {"bucket", "prefix", "region", "endpoint", "path_style", "ca_file", "archives"},
 	TypeExport: {"files", "profile", "operators"},
 }
 
