@@ -190,13 +190,13 @@ type Store struct {
 	// organisation-wide links: "shared" (default: those Graph marks as
 	// shared, directly or through a folder), "all" (every record with
 	// personal data, one request each) or "off".
-	SharingLinks string `yaml:"sharing_links"`
-	DriveID          string `yaml:"drive_id"`
-	User             string `yaml:"user"`
-	Site             string `yaml:"site"`
-	Library          string `yaml:"library"`
-	AuthorityHost    string `yaml:"authority_host"`
-	PermanentDelete  bool   `yaml:"permanent_delete"`
+	SharingLinks    string `yaml:"sharing_links"`
+	DriveID         string `yaml:"drive_id"`
+	User            string `yaml:"user"`
+	Site            string `yaml:"site"`
+	Library         string `yaml:"library"`
+	AuthorityHost   string `yaml:"authority_host"`
+	PermanentDelete bool   `yaml:"permanent_delete"`
 
 	// s3
 	Bucket    string `yaml:"bucket"`

@@ -54,7 +54,7 @@ func planDemo(t *testing.T, root string, asOf rules.Date) vendorPlan {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stores, err := pipeline.Stores(cfg)
+	stores, err := pipeline.Stores(t.Context(), cfg)
 	t.Cleanup(func() {
 		for _, s := range stores {
 			if c, ok := s.Store.(io.Closer); ok {

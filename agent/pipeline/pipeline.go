@@ -5,6 +5,7 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sort"
@@ -84,7 +85,7 @@ func Subjects(cfg *config.Config) (*classify.Index, int, error) {
 // config error (a store type this version lacks, a bad layout) is returned;
 // a store that cannot be opened (its root is missing, say) is returned with
 // OpenErr set, so that the plan shows it failed and plans nothing in it.
-func Stores(cfg *config.Config) ([]plan.Store, error) {
+func Stores(ctx context.Context, cfg *config.Config) ([]plan.Store, error) {
 	var out []plan.Store
 	var errs []error
 	for i, sc := range cfg.Stores {
@@ -97,7 +98,7 @@ func Stores(cfg *config.Config) ([]plan.Store, error) {
 			out = append(out, ps)
 			continue
 		}
-		st, err := openStore(sc)
+		st, err := openStore(ctx, cfg, sc)
 		if errors.Is(err, ErrConfig) {
 			errs = append(errs, fmt.Errorf("%s: stores[%d] (%s): %w", cfg.Path, i, sc.Name, err))
 			continue
@@ -115,24 +116,34 @@ func Stores(cfg *config.Config) ([]plan.Store, error) {
 			errs = append(errs, fmt.Errorf("%w: %s: stores[%d] (%s): %v", ErrConfig, cfg.Path, i, sc.Name, err))
 			continue
 		}
-		out = append(out, plan.Store{Name: sc.Name, Type: sc.Type, Store: st, Classifier: cl})
+		out = append(out, plan.Store{Name: sc.Name, Type: sc.Type, Store: st, Classifier: cl, Links: sc.SharingLinks})
 	}
 	return out, errors.Join(errs...)
 }
 
-func openStore(sc config.Store) (scanners.Store, error) {
+func openStore(ctx context.Context, cfg *config.Config, sc config.Store) (scanners.Store, error) {
 	var st scanners.Store
 	switch sc.Type {
-	case "localfs", "icloud":
-		s, err := localfs.Open(sc.Root, localfs.Options{ICloud: sc.Type == "icloud"})
+	case config.TypeLocalFS, config.TypeICloud:
+		s, err := localfs.Open(sc.Root, localfs.Options{ICloud: sc.Type == config.TypeICloud})
 		if err != nil {
 			return nil, err
 		}
 		st = s
 	default:
-		return nil, fmt.Errorf("%w: store type %q is not available in this version yet; fix: remove the store or use localfs or icloud", ErrConfig, sc.Type)
+		open := opener(sc.Type)
+		if open == nil {
+			return nil, fmt.Errorf("%w: store type %q is not available in this build; fix: remove the store or use localfs or icloud", ErrConfig, sc.Type)
+		}
+		dir, err := StoreStateDir(cfg, sc.Name)
+		if err != nil {
+			return nil, err
+		}
+		if st, err = open(ctx, sc, dir); err != nil {
+			return nil, err
+		}
 	}
-	if sc.Archives == nil || *sc.Archives {
+	if sc.OpenArchives() {
 		st = archive.Wrap(st, archive.Options{})
 	}
 	return st, nil

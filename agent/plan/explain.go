@@ -53,7 +53,10 @@ func (p *Planner) Recheck(ctx context.Context, store, id string) (*Item, error) 
 		return nil, st.OpenErr
 	}
 	var out *Item
-	rd := p.newRecordDecider(*st, func(it *Item) {
+	// The re-check decides; it does not look for sharing links again.
+	quiet := *st
+	quiet.Links = LinksOff
+	rd := p.newRecordDecider(ctx, quiet, func(it *Item) {
 		if it.Record == id {
 			out = it
 		}
@@ -126,4 +129,24 @@ func (p *Planner) RecheckFile(ctx context.Context, store, file string) (map[stri
 		return nil
 	})
 	return out, err
+}
+
+// Redecide decides a record again as of the planner's date, with today's
+// policy and registries, from what the plan recorded of it (rec: its id,
+// kind, version, size and time) without asking the store. Apply uses it
+// for stores that re-check the version themselves as they delete
+// (scanners.BatchDeleter), so that a thousand deletions do not cost a
+// thousand reads first.
+func (p *Planner) Redecide(store string, rec scanners.Record) (*Item, error) {
+	st := p.StoreSpec(store)
+	if st == nil {
+		return nil, fmt.Errorf("no store named %q in the config", store)
+	}
+	if st.OpenErr != nil {
+		return nil, st.OpenErr
+	}
+	if rec.Kind != scanners.KindFile {
+		return nil, fmt.Errorf("store %s: only files can be decided again without the store", store)
+	}
+	return p.item(*st, rec, p.decide(*st, rec)), nil
 }

@@ -66,6 +66,11 @@ type Item struct {
 	// Warnings are problems with the record's data that need a person's
 	// look, such as a value in a BSN column that fails the 11-test.
 	Warnings []string `json:"warnings,omitempty"`
+	// Links are the record's sharing links that reach beyond named
+	// people (findings); an item with links is listed even when kept.
+	Links []Link `json:"links,omitempty"`
+	// Locked says the store itself holds the record (S3 Object Lock).
+	Locked bool `json:"locked,omitempty"`
 }
 
 // StoreResult says how the scan of one store went.
@@ -76,6 +81,14 @@ type StoreResult struct {
 	// Error is set when listing failed: then the plan holds no item of
 	// this store, so nothing in it can be acted on.
 	Error string `json:"error,omitempty"`
+	// Summary counts the store's items per action, Overdue those past
+	// their due date and still present, Locked those the store itself
+	// holds, and Links the records with sharing links per scope: the
+	// daemon's metrics are made from them.
+	Summary Summary        `json:"summary"`
+	Overdue int            `json:"overdue"`
+	Locked  int            `json:"locked,omitempty"`
+	Links   map[string]int `json:"sharing_links,omitempty"`
 }
 
 // Summary counts items per action. Keep counts every record not yet due,

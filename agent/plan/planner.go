@@ -25,6 +25,10 @@ type Store struct {
 	// Operators is an export store's choice of operator per field kind,
 	// as the config writes it (checked by pipeline).
 	Operators map[string]string
+	// Links is the sharing-link check: LinksShared ("" means it too),
+	// LinksAll or LinksOff. Only stores that implement
+	// scanners.LinkLister are asked.
+	Links string
 }
 
 // Planner makes a plan. Its fields are set by the caller; Run may be called
@@ -127,9 +131,21 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 	}()
 
 	var sinkErr error
-	rd := p.newRecordDecider(st, func(it *Item) {
+	rd := p.newRecordDecider(ctx, st, func(it *Item) {
 		sum.Add(it.Action)
-		if it.Action == rules.Keep && !p.All {
+		if Overdue(it, p.AsOf) {
+			res.Overdue++
+		}
+		if it.Locked {
+			res.Locked++
+		}
+		for _, sc := range linkScopes(it.Links) {
+			if res.Links == nil {
+				res.Links = map[string]int{}
+			}
+			res.Links[sc]++
+		}
+		if it.Action == rules.Keep && !p.All && len(it.Links) == 0 {
 			return
 		}
 		if err := sink.Item(it); err != nil && sinkErr == nil {
@@ -163,6 +179,7 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 		}
 		// Never plan on a partial listing: drop what the sink has of it.
 		res.Error = scanErr.Error()
+		res.Overdue, res.Locked, res.Links = 0, 0, nil
 		return res, Summary{}, sink.Discard()
 	}
 	rd.flush()
@@ -172,20 +189,22 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 	if p.Progress != nil {
 		p.Progress(st.Name, res.Records)
 	}
+	res.Summary = sum
 	return res, sum, sink.Commit()
 }
 
 // recordDecider turns a store's records, in listing order, into items: an
 // archive's entries are gathered into the archive's one item.
 type recordDecider struct {
+	ctx  context.Context
 	p    *Planner
 	st   Store
 	arch *archiveAgg
 	emit func(*Item)
 }
 
-func (p *Planner) newRecordDecider(st Store, emit func(*Item)) *recordDecider {
-	return &recordDecider{p: p, st: st, emit: emit}
+func (p *Planner) newRecordDecider(ctx context.Context, st Store, emit func(*Item)) *recordDecider {
+	return &recordDecider{ctx: ctx, p: p, st: st, emit: emit}
 }
 
 func (r *recordDecider) add(rec *scanners.Record) {
@@ -198,13 +217,24 @@ func (r *recordDecider) add(rec *scanners.Record) {
 		r.arch = newArchiveAgg(r.st.Name, *rec, r.p.Location)
 		return
 	}
-	r.emit(r.p.item(r.st, *rec, r.p.decide(r.st, *rec)))
+	it := r.p.item(r.st, *rec, r.p.decide(r.st, *rec))
+	r.finish(*rec, it)
+}
+
+// finish adds what the store says of the record itself (its lock, its
+// sharing links) to its item and emits it.
+func (r *recordDecider) finish(rec scanners.Record, it *Item) {
+	if rec.Kind != scanners.KindRow {
+		r.p.applyLock(rec, it)
+		r.p.checkLinks(r.ctx, r.st, rec, it)
+	}
+	r.emit(it)
 }
 
 // flush emits the archive being gathered, if any.
 func (r *recordDecider) flush() {
 	if r.arch != nil {
-		r.emit(r.arch.item(r.p.Lang))
+		r.finish(r.arch.rec, r.arch.item(r.p.Lang))
 		r.arch = nil
 	}
 }

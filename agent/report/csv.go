@@ -33,8 +33,8 @@ func NewCSV(path, lang string) (*CSV, error) {
 }
 
 var csvHeader = map[string][]string{
-	"en": {"store", "record", "kind", "subject type", "subject id", "name", "category", "action", "fields", "due", "rule", "trigger", "trigger date", "reason", "basis", "size", "modified", "version"},
-	"nl": {"opslag", "bestand", "soort", "betrokkene", "nummer", "naam", "categorie", "actie", "velden", "datum", "regel", "gebeurtenis", "datum gebeurtenis", "reden", "grondslag", "grootte", "gewijzigd", "versie"},
+	"en": {"store", "record", "kind", "subject type", "subject id", "name", "category", "action", "fields", "due", "rule", "trigger", "trigger date", "reason", "basis", "size", "modified", "version", "remarks"},
+	"nl": {"opslag", "bestand", "soort", "betrokkene", "nummer", "naam", "categorie", "actie", "velden", "datum", "regel", "gebeurtenis", "datum gebeurtenis", "reden", "grondslag", "grootte", "gewijzigd", "versie", "opmerkingen"},
 }
 
 // Begin writes the header row.
@@ -78,7 +78,7 @@ func (c *CSV) Item(it *plan.Item) error {
 		fields = append(fields, rules.FieldName(rules.Field(f), l))
 	}
 	row := []string{it.Store, it.Record, it.Kind, st, sid, name, cat, actionName(it.Action, l), strings.Join(fields, ", "), c.date(it.Due),
-		it.Rule, trig, tdate, it.Reason, it.Basis, strconv.FormatInt(it.Size, 10), it.Modified, it.Version}
+		it.Rule, trig, tdate, it.Reason, it.Basis, strconv.FormatInt(it.Size, 10), it.Modified, it.Version, strings.Join(it.Warnings, "; ")}
 	for i, v := range row {
 		row[i] = safeCell(v)
 	}

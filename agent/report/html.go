@@ -183,6 +183,8 @@ type htmlData struct {
 	Sum     plan.Summary
 	Stores  []storeRow
 	Failed  int
+	Links   int // records with sharing links beyond named people
+	Overdue int
 	Groups  []*group
 	Shown   int
 	Omitted int
@@ -198,6 +200,10 @@ func (h *HTML) End(stores []plan.StoreResult, sum plan.Summary) error {
 		}
 		if s.Error != "" {
 			d.Failed++
+		}
+		d.Overdue += s.Overdue
+		for _, n := range s.Links {
+			d.Links += n
 		}
 		d.Stores = append(d.Stores, row)
 	}
@@ -250,9 +256,11 @@ var words = map[string]map[string]string{
 		"dryrun":  "This is a plan: nothing has been deleted or changed. Items marked delete are removed only after a person approves the plan.",
 		"summary": "Summary", "delete": "to delete", "review": "to review by hand", "hold": "held", "keep": "kept (not yet due)", "pseudonymise": "to pseudonymise",
 		"stores": "Stores", "store": "Store", "type": "Type", "records": "Records", "status": "Status", "ok": "scanned",
-		"failed":     "listing failed: nothing in this store is in the plan, nothing in it will be deleted",
-		"failednote": "stores could not be listed completely. Nothing in them is planned. Fix the cause and plan again.",
-		"persubject": "Per person", "unlinked": "Not tied to one person", "record": "File", "category": "Category",
+		"failed":      "listing failed: nothing in this store is in the plan, nothing in it will be deleted",
+		"linksnote":   "records holding personal data are shared by a link that reaches beyond named people (anyone with the link, or everyone in the organisation). Remove these links; a leak of personal data must be documented and may have to be reported to the Autoriteit Persoonsgegevens within 72 hours (R5). The items are marked below.",
+		"overduenote": "items are past the date by which they had to be deleted or pseudonymised. Review and approve this plan soon.",
+		"failednote":  "stores could not be listed completely. Nothing in them is planned. Fix the cause and plan again.",
+		"persubject":  "Per person", "unlinked": "Not tied to one person", "record": "File", "category": "Category",
 		"action": "Action", "due": "Due", "rule": "Rule", "reason": "Why", "basis": "Basis",
 		"omitted": "more items are not shown here; plan.csv lists every item.", "none": "Nothing needs doing as of this date.",
 		"entries": "entries", "goes": "pseudonymised", "stays": "kept",
@@ -262,9 +270,11 @@ var words = map[string]map[string]string{
 		"dryrun":  "Dit is een plan: er is niets verwijderd of gewijzigd. Wat op 'verwijderen' staat, wordt pas verwijderd nadat iemand het plan heeft goedgekeurd.",
 		"summary": "Samenvatting", "delete": "te verwijderen", "review": "zelf te beoordelen", "hold": "vastgehouden", "keep": "bewaard (nog niet aan de beurt)", "pseudonymise": "te pseudonimiseren",
 		"stores": "Opslagplaatsen", "store": "Opslag", "type": "Soort", "records": "Bestanden", "status": "Status", "ok": "doorzocht",
-		"failed":     "doorzoeken mislukt: niets uit deze opslag staat in het plan, er wordt niets in verwijderd",
-		"failednote": "opslagplaatsen konden niet volledig worden doorzocht. Daaruit staat niets in het plan. Los de oorzaak op en maak het plan opnieuw.",
-		"persubject": "Per persoon", "unlinked": "Niet aan één persoon gekoppeld", "record": "Bestand", "category": "Categorie",
+		"failed":      "doorzoeken mislukt: niets uit deze opslag staat in het plan, er wordt niets in verwijderd",
+		"linksnote":   "bestanden met persoonsgegevens zijn gedeeld met een link die verder reikt dan genoemde personen (iedereen met de link, of de hele organisatie). Verwijder deze links; een datalek moet worden gedocumenteerd en mogelijk binnen 72 uur gemeld bij de Autoriteit Persoonsgegevens (R5). De regels zijn hieronder gemarkeerd.",
+		"overduenote": "regels zijn over de datum waarop ze verwijderd of gepseudonimiseerd moesten zijn. Beoordeel en keur dit plan spoedig goed.",
+		"failednote":  "opslagplaatsen konden niet volledig worden doorzocht. Daaruit staat niets in het plan. Los de oorzaak op en maak het plan opnieuw.",
+		"persubject":  "Per persoon", "unlinked": "Niet aan één persoon gekoppeld", "record": "Bestand", "category": "Categorie",
 		"action": "Actie", "due": "Datum", "rule": "Regel", "reason": "Waarom", "basis": "Grondslag",
 		"omitted": "andere regels staan hier niet; plan.csv bevat ze allemaal.", "none": "Op deze datum hoeft er niets te gebeuren.",
 		"entries": "bestanden", "goes": "gepseudonimiseerd", "stays": "blijft",

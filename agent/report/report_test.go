@@ -24,7 +24,9 @@ func samplePlan() (plan.Header, []*plan.Item, []plan.StoreResult, plan.Summary) 
 			Subject:  &plan.SubjectRef{Type: rules.Child, ID: "1234", Name: "Piet Jansen"},
 			Category: "child-dossier", Trigger: &rules.Trigger{Event: rules.EndOfCare, Date: d}, Rule: "C1",
 			Action: rules.Delete, Due: "2026-03-15", Reason: "kinddossier: 2 jaar na einde opvang (15-03-2024)",
-			Basis: "AVG art. 5", Version: "s1-m2", Size: 1, Modified: "2019-01-01T12:00:00+01:00"},
+			Basis: "AVG art. 5", Version: "s1-m2", Size: 1, Modified: "2019-01-01T12:00:00+01:00",
+			Links:    []plan.Link{{Scope: "anonymous", Type: "view", Roles: []string{"read"}, Inherited: true}},
+			Warnings: []string{"gedeeld met een link voor meer dan genoemde personen"}},
 		{Store: "dossiers", Record: "=HYPERLINK(\"x\")", Kind: "file", Action: rules.Review,
 			Reason: "het pad past bij geen enkele indeling", Version: "s2-m3", Size: 2, Modified: "2019-01-01T12:00:00+01:00"},
 		{Store: "kidsadmin-ouders", Record: "ouders.csv#2", Kind: "row", File: "ouders.csv", Action: rules.Pseudonymise,
@@ -37,7 +39,7 @@ func samplePlan() (plan.Header, []*plan.Item, []plan.StoreResult, plan.Summary) 
 		{Store: "archief", Record: "2012.zip", Kind: "archive", Action: rules.Review, Entries: &plan.Entries{Total: 3, Due: 2, Hold: 1},
 			Reason: "zip-archief: 2 van 3", Version: "v", Modified: "2019-01-01T12:00:00+01:00"},
 	}
-	stores := []plan.StoreResult{{Name: "dossiers", Type: "localfs", Records: 10}, {Name: "archief", Type: "localfs", Records: 4},
+	stores := []plan.StoreResult{{Name: "dossiers", Type: "onedrive", Records: 10, Overdue: 1, Links: map[string]int{"anonymous": 1}}, {Name: "archief", Type: "localfs", Records: 4},
 		{Name: "onedrive", Type: "localfs", Error: "localfs: root does not exist"}}
 	return h, items, stores, plan.Summary{Delete: 1, Review: 2, Keep: 11}
 }

@@ -53,7 +53,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	planner, err := recheckPlanner(cfg, f)
+	planner, err := recheckPlanner(ctx, cfg, f)
 	if err != nil {
 		return err
 	}
@@ -109,7 +109,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // recheckPlanner is a planner as of today, with today's registries and
 // policy, to decide each item again before acting.
-func recheckPlanner(cfg *config.Config, f *plan.File) (*plan.Planner, error) {
+func recheckPlanner(ctx context.Context, cfg *config.Config, f *plan.File) (*plan.Planner, error) {
 	pol, err := pipeline.Policy(cfg)
 	if err != nil {
 		return nil, configErr(err)
@@ -118,7 +118,7 @@ func recheckPlanner(cfg *config.Config, f *plan.File) (*plan.Planner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("registries could not be read, so nothing is applied:\n%w", err)
 	}
-	stores, err := pipeline.Stores(cfg)
+	stores, err := pipeline.Stores(ctx, cfg)
 	if err != nil {
 		return nil, configErr(err)
 	}

@@ -52,7 +52,7 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return fmt.Errorf("registries:\n%w", err)
 	}
-	stores, err := pipeline.Stores(cfg)
+	stores, err := pipeline.Stores(ctx, cfg)
 	if err != nil {
 		return configErr(err)
 	}

@@ -86,7 +86,7 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 	if err != nil {
 		return nil, fmt.Errorf("registries could not be read, so nothing is planned:\n%w", err)
 	}
-	stores, err := pipeline.Stores(cfg)
+	stores, err := pipeline.Stores(ctx, cfg)
 	if err != nil {
 		return nil, configErr(err)
 	}

@@ -11,7 +11,7 @@ import (
 
 // runValidate checks a config, its policy overrides, its layouts and its
 // registries, without listing any store.
-func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("validate", stderr)
 	path := fs.String("config", "", "config file (required)")
 	if err := parse(fs, args, false); err != nil {
@@ -28,7 +28,7 @@ func runValidate(_ context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return configErr(err)
 	}
-	stores, err := pipeline.Stores(cfg)
+	stores, err := pipeline.Stores(ctx, cfg)
 	if err != nil {
 		return configErr(err)
 	}
