@@ -110,6 +110,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 	var groups []*rowGroup
 	byFile := map[[2]string]*rowGroup{}
+	var stores []string
+	byStore := map[string][]batched{}
+	deleters := map[string]scanners.BatchDeleter{}
 	for i, it := range o.Plan.Items {
 		if err := ctx.Err(); err != nil {
 			return r.res, err
@@ -131,7 +134,21 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			byFile[k].items = append(byFile[k].items, i)
 			continue
 		}
+		if bd := r.batchDeleter(it); bd != nil {
+			// Sent in batches after the loop, per store in plan order.
+			if byStore[it.Store] == nil {
+				stores = append(stores, it.Store)
+				deleters[it.Store] = bd
+			}
+			byStore[it.Store] = append(byStore[it.Store], batched{i + 1, it, approval.RecordPseudonym(o.Pseudonyms, it.Store, it.Record)})
+			continue
+		}
 		if err := r.item(ctx, i+1, it); err != nil {
+			return r.res, err
+		}
+	}
+	for _, st := range stores {
+		if err := r.batchItems(ctx, st, deleters[st], byStore[st]); err != nil {
 			return r.res, err
 		}
 	}
