@@ -15,6 +15,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	_ "github.com/retentiond/retentiond/agent/pipeline/graphstore" // type: onedrive
 )
 
 // exitError carries an exit code with a message.

@@ -157,6 +157,15 @@ func printSummary(w io.Writer, r *planResult) {
 	fmt.Fprintf(w, "  %6d to review by hand\n  %6d held\n  %6d kept (not yet due)\n", r.sum.Review, r.sum.Hold, r.sum.Keep)
 	for _, s := range r.stores {
 		status := fmt.Sprintf("%d records", s.Records)
+		if s.Overdue > 0 {
+			status += fmt.Sprintf(", %d overdue", s.Overdue)
+		}
+		if s.Locked > 0 {
+			status += fmt.Sprintf(", %d locked by the store", s.Locked)
+		}
+		if n := s.Links["anonymous"] + s.Links["organization"]; n > 0 {
+			status += fmt.Sprintf(", %d SHARED BY LINK (anyone: %d, organisation: %d; see the report)", n, s.Links["anonymous"], s.Links["organization"])
+		}
 		if s.Error != "" {
 			status = "LISTING FAILED, nothing planned: " + s.Error
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -60,6 +61,9 @@ type Options struct {
 	// PlainHTTP serves http instead of https. azidentity cannot use it as
 	// an authority host; a client with a static token can.
 	PlainHTTP bool
+	// Listen is the address to listen on ("127.0.0.1:9466"); a free
+	// loopback port when empty.
+	Listen string
 	// AllowAnonymous lets Graph requests through without a bearer token.
 	AllowAnonymous bool
 	// Now is the server's clock for token expiry, deletion times and
@@ -69,7 +73,7 @@ type Options struct {
 
 // Server is a fake Graph server. Its methods are safe for concurrent use.
 type Server struct {
-	t    testing.TB
+	t    TB
 	opts Options
 	srv  *httptest.Server
 
@@ -102,8 +106,21 @@ type site struct {
 	drives   []string
 }
 
+// TB is what the server needs of a test: *testing.T and *testing.B
+// satisfy it, and so can a program that runs the server on its own (see
+// the fakegraph command).
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
+var _ TB = testing.TB(nil)
+
 // NewServer starts a server and stops it when the test ends.
-func NewServer(t testing.TB, opts Options) *Server {
+func NewServer(t TB, opts Options) *Server {
 	t.Helper()
 	if opts.TenantID == "" {
 		opts.TenantID = DefaultTenant
@@ -130,10 +147,19 @@ func NewServer(t testing.TB, opts Options) *Server {
 		stats:     newStats(),
 	}
 	s.defaultDrive = s.addDrive("default", "OneDrive", Identity{DisplayName: "Beheer", Email: "beheer@example.org"})
+	s.srv = httptest.NewUnstartedServer(s)
+	if opts.Listen != "" {
+		l, err := net.Listen("tcp", opts.Listen)
+		if err != nil {
+			t.Fatalf("graphtest: listen on %s: %v", opts.Listen, err)
+		}
+		s.srv.Listener.Close()
+		s.srv.Listener = l
+	}
 	if opts.PlainHTTP {
-		s.srv = httptest.NewServer(s)
+		s.srv.Start()
 	} else {
-		s.srv = httptest.NewTLSServer(s)
+		s.srv.StartTLS()
 	}
 	t.Cleanup(s.srv.Close)
 	return s
@@ -353,3 +379,7 @@ func (s *Server) download(key string) ([]byte, bool) {
 	}
 	return nil, false
 }
+
+// Certificate is the server's TLS certificate (self-signed; nil over
+// plain HTTP): write it to a file for a client's ca_file.
+func (s *Server) Certificate() *x509.Certificate { return s.srv.Certificate() }

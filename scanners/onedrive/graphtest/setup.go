@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"testing"
 	"time"
 )
 
@@ -163,7 +162,7 @@ func (s *Server) AddFolder(driveID, p string) string {
 
 // checkNames refuses names OneDrive for Business refuses: with one of
 // " * : < > ? \ | or with leading or trailing spaces.
-func checkNames(t testing.TB, p string) {
+func checkNames(t TB, p string) {
 	t.Helper()
 	for _, name := range splitPath(p) {
 		if strings.ContainsAny(name, `"*:<>?\|`) || strings.TrimSpace(name) != name {
