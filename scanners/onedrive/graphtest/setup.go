@@ -3,7 +3,11 @@ package graphtest
 import (
 	"crypto/sha256"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os"
+	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -363,4 +367,68 @@ func (s *Server) AllowVersionDelete(allow bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.versionDel = allow
+}
+
+// UploadDir adds every regular file under dir to the drive below the
+// folder prefix, with its modification time, and returns how many. It
+// follows no symbolic links.
+func (s *Server) UploadDir(driveID, prefix, dir string) (int, error) {
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		s.AddFile(driveID, path.Join(prefix, filepath.ToSlash(rel)), b, fi.ModTime())
+		n++
+		return nil
+	})
+	return n, err
+}
+
+// ShareSample shares, below the folder prefix, the first subfolder with
+// anyone with the link and a file of the second subfolder with the whole
+// organisation, and returns their paths: findings for a demo or a test.
+func (s *Server) ShareSample(driveID, prefix string) (anyone, org string) {
+	s.t.Helper()
+	s.mu.Lock()
+	_, folder := s.item(driveID, prefix)
+	var subs []*item
+	for _, c := range folder.children {
+		if c.folder {
+			subs = append(subs, c)
+		}
+	}
+	slices.SortFunc(subs, func(a, b *item) int { return strings.Compare(a.name, b.name) })
+	var file string
+	if len(subs) > 1 {
+		for _, c := range subs[1].children {
+			if !c.folder && (file == "" || c.name < path.Base(file)) {
+				file = c.path()
+			}
+		}
+	}
+	if len(subs) > 0 {
+		anyone = subs[0].path()
+	}
+	s.mu.Unlock()
+	if anyone != "" {
+		s.Share(driveID, anyone, "anonymous")
+	}
+	if file != "" {
+		org = file
+		s.Share(driveID, file, "organization")
+	}
+	return anyone, org
 }

@@ -20,15 +20,13 @@ import (
 	"context"
 	"encoding/pem"
 	"flag"
-	"fmt"
-	"io/fs"
 	"log"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
+	"github.com/retentiond/retentiond/agent/demo"
 	"github.com/retentiond/retentiond/scanners/onedrive/graphtest"
 )
 
@@ -49,22 +47,23 @@ func (r *runner) Cleanup(f func())                  { r.cleanups = append(r.clea
 
 func main() {
 	listen := flag.String("listen", "127.0.0.1:9466", "address to serve on")
-	demo := flag.String("demo", "", "a folder made by `retentiond demo`: upload its dossiers and write config-onedrive.yaml")
+	demoDir := flag.String("demo", "", "a folder made by `retentiond demo`: upload its dossiers and write config-onedrive.yaml")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("fakegraph: ")
 
 	r := &runner{}
 	srv := graphtest.NewServer(r, graphtest.Options{ClientID: clientID, ClientSecret: secret, Listen: *listen})
-	if *demo != "" {
-		n, err := seed(srv, filepath.Join(*demo, "data", "OneDrive", "Kinddossiers"))
+	if *demoDir != "" {
+		n, err := srv.UploadDir("", "Kinddossiers", filepath.Join(*demoDir, demo.OneDriveFolder))
 		if err != nil {
+			log.Fatalf("%v (run `retentiond demo` first)", err)
+		}
+		srv.ShareSample("", "Kinddossiers")
+		if err := writeDemo(srv, *demoDir); err != nil {
 			log.Fatal(err)
 		}
-		if err := writeDemo(srv, *demo); err != nil {
-			log.Fatal(err)
-		}
-		log.Printf("uploaded %d files; wrote %s", n, filepath.Join(*demo, "config-onedrive.yaml"))
+		log.Printf("uploaded %d files; wrote %s", n, filepath.Join(*demoDir, "config-onedrive.yaml"))
 	}
 	log.Printf("Graph at %s, sign-in at %s, tenant %s, drive %s", srv.GraphURL(), srv.AuthorityHost(), srv.TenantID(), srv.DefaultDrive())
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -73,49 +72,6 @@ func main() {
 	for i := len(r.cleanups) - 1; i >= 0; i-- {
 		r.cleanups[i]()
 	}
-}
-
-// seed uploads every file under dir into the drive's Kinddossiers
-// folder, with its modification time, and shares two of them.
-func seed(srv *graphtest.Server, dir string) (int, error) {
-	n := 0
-	var firstChild, firstFile string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !d.Type().IsRegular() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		fi, err := d.Info()
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		id := "Kinddossiers/" + filepath.ToSlash(rel)
-		srv.AddFile("", id, b, fi.ModTime())
-		if firstChild == "" {
-			firstChild = "Kinddossiers/" + strings.SplitN(filepath.ToSlash(rel), "/", 2)[0]
-		} else if firstFile == "" && !strings.HasPrefix(id, firstChild+"/") {
-			firstFile = id
-		}
-		n++
-		return nil
-	})
-	if err != nil {
-		return n, fmt.Errorf("reading the demo's dossiers (run `retentiond demo` first): %w", err)
-	}
-	if firstChild != "" {
-		srv.Share("", firstChild, "anonymous")
-	}
-	if firstFile != "" {
-		srv.Share("", firstFile, "organization")
-	}
-	return n, nil
 }
 
 // writeDemo writes the secret, the CA certificate and the config.
@@ -130,37 +86,7 @@ func writeDemo(srv *graphtest.Server, dir string) error {
 	if err := os.WriteFile(filepath.Join(dir, "graph-ca.pem"), ca, 0o644); err != nil {
 		return err
 	}
-	base, err := os.ReadFile(filepath.Join(dir, "retentiond.yaml"))
-	if err != nil {
-		return fmt.Errorf("reading the demo's config (run `retentiond demo` first): %w", err)
-	}
-	top, _, ok := strings.Cut(string(base), "\nstores:\n")
-	if !ok {
-		return fmt.Errorf("%s has no stores: section", filepath.Join(dir, "retentiond.yaml"))
-	}
-	top = strings.Replace(top, "state_dir: state\n", "state_dir: state-onedrive\n", 1)
-	cfg := top + fmt.Sprintf(`
-stores:
-  - name: onedrive-dossiers            # the dossiers in OneDrive, through Microsoft Graph (here the fake)
-    type: onedrive
-    tenant_id: %s
-    client_id: %s
-    client_secret_file: keys/graph.secret
-    drive_id: %q
-    endpoint: %s
-    authority_host: %s
-    ca_file: graph-ca.pem              # the fake's self-signed certificate
-    layout:
-      - path: "Kinddossiers/{child.name}/Contracten/**"
-        category: contract
-      - path: "Kinddossiers/{child.name}/Facturen/**"
-        category: financial
-      - path: "Kinddossiers/{child.name}/Medisch/**"
-        category: health
-      - path: "Kinddossiers/{child.name}/Groepsmap/**"
-        category: group-dossier
-      - path: "Kinddossiers/{child.name}/**"
-        category: child-dossier
-`, srv.TenantID(), clientID, srv.DefaultDrive(), srv.GraphURL(), srv.AuthorityHost())
-	return os.WriteFile(filepath.Join(dir, "config-onedrive.yaml"), []byte(cfg), 0o644)
+	_, err := demo.OneDriveConfig(dir, demo.OneDrive{TenantID: srv.TenantID(), ClientID: clientID, DriveID: srv.DefaultDrive(),
+		Endpoint: srv.GraphURL(), AuthorityHost: srv.AuthorityHost(), SecretFile: "keys/graph.secret", CAFile: "graph-ca.pem"})
+	return err
 }
