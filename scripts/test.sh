@@ -8,6 +8,24 @@ cd "$(dirname "$0")/.."
 echo "== go version: $(go version)"
 go mod download
 
+# Real tools the tests run: promtool (Debian's prometheus package) for the
+# metrics and alert rules, systemd-analyze for the unit's security score,
+# redis-server for the replicas' locks. Installed when missing and we may;
+# under CI a test whose tool is missing fails instead of skipping.
+need=()
+command -v promtool >/dev/null || need+=(prometheus)
+command -v systemd-analyze >/dev/null || need+=(systemd)
+command -v redis-server >/dev/null || need+=(redis-server)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== apt-get install ${need[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "missing ${need[*]}: install them (Debian: apt-get install ${need[*]}) or the tests that need them skip"
+  fi
+fi
+
 echo "== gofmt"
 bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './retentiond-demo/*'))
 if [ -n "$bad" ]; then
