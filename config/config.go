@@ -78,6 +78,7 @@ type Config struct {
 	// no built-in profile describes; export stores name them by name.
 	Profiles []Profile `yaml:"profiles"`
 	Daemon   Daemon    `yaml:"daemon"`
+	Notify   Notify    `yaml:"notify"`
 	Apply    Apply     `yaml:"apply"`
 	Stores   []Store   `yaml:"stores"`
 
@@ -150,6 +151,54 @@ type Daemon struct {
 	Listen        string `yaml:"listen"`
 	PlanSchedule  string `yaml:"plan_schedule"`
 	ApplySchedule string `yaml:"apply_schedule"`
+	// AutoApply lists rule ids whose due items the daemon carries out
+	// without a person's approval (diary entries and photos past 3
+	// months, say, where a review adds nothing). Everything else waits.
+	AutoApply []string `yaml:"auto_apply"`
+	// Redis, when set, makes several replicas run each job once.
+	Redis *Redis `yaml:"redis"`
+	// LogLevel is debug, info (default), warn or error.
+	LogLevel string `yaml:"log_level"`
+}
+
+// Redis is the server the daemon's replicas share their job locks on.
+type Redis struct {
+	Address      string `yaml:"address"`       // host:port
+	PasswordFile string `yaml:"password_file"` // absolute after Load; "" for none
+	DB           int    `yaml:"db"`
+}
+
+// Notify says whom the daemon tells when a plan awaits review or a run
+// failed: by e-mail and/or a webhook. Messages hold counts and where the
+// report is, never personal data.
+type Notify struct {
+	Lang    string         `yaml:"lang"` // nl (default) or en
+	On      []string       `yaml:"on"`   // plan-ready, failure, apply-done; empty means all
+	SMTP    *NotifySMTP    `yaml:"smtp"`
+	Webhook *NotifyWebhook `yaml:"webhook"`
+}
+
+// NotifySMTP is the notify.smtp section (see package notify).
+type NotifySMTP struct {
+	Host         string   `yaml:"host"`
+	Port         int      `yaml:"port"`
+	Security     string   `yaml:"security"` // starttls (default), tls, insecure_plain
+	From         string   `yaml:"from"`
+	To           []string `yaml:"to"`
+	Username     string   `yaml:"username"`
+	PasswordFile string   `yaml:"password_file"` // absolute after Load
+	ServerName   string   `yaml:"server_name"`
+	CAFile       string   `yaml:"ca_file"` // absolute after Load
+}
+
+// NotifyWebhook is the notify.webhook section (see package notify).
+type NotifyWebhook struct {
+	URL          string            `yaml:"url"`
+	Format       string            `yaml:"format"` // json (default), slack, teams
+	Headers      map[string]string `yaml:"headers"`
+	HeaderFiles  map[string]string `yaml:"header_files"` // absolute after Load
+	CAFile       string            `yaml:"ca_file"`      // absolute after Load
+	InsecureHTTP bool              `yaml:"insecure_http"`
 }
 
 // Store is one place records live. Which keys apply depends on Type; see
@@ -344,6 +393,20 @@ func (c *Config) resolvePaths() {
 	}
 	for i := range c.Registries {
 		abs(&c.Registries[i].File)
+	}
+	if r := c.Daemon.Redis; r != nil {
+		abs(&r.PasswordFile)
+	}
+	if m := c.Notify.SMTP; m != nil {
+		abs(&m.PasswordFile)
+		abs(&m.CAFile)
+	}
+	if w := c.Notify.Webhook; w != nil {
+		abs(&w.CAFile)
+		for k, v := range w.HeaderFiles {
+			abs(&v)
+			w.HeaderFiles[k] = v
+		}
 	}
 	for i := range c.Stores {
 		s := &c.Stores[i]

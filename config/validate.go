@@ -203,6 +203,19 @@ func (k checker) daemon() {
 				`write a cron schedule of five fields: minute hour day-of-month month day-of-week, such as "0 2 * * *"`)
 		}
 	}
+	for i, id := range dm.AutoApply {
+		if !ruleIDRe.MatchString(id) {
+			k.add(fmt.Sprintf("daemon.auto_apply[%d]", i), fmt.Sprintf("%q is not a rule id", id), "list rule ids of the policy, such as C10")
+		}
+	}
+	if r := dm.Redis; r != nil {
+		if _, port, err := net.SplitHostPort(r.Address); err != nil || !validPort(port) {
+			k.add("daemon.redis.address", fmt.Sprintf("%q is not a host:port address", r.Address), "write the Redis server's address, such as 127.0.0.1:6379")
+		}
+	}
+	if dm.LogLevel != "" && !slices.Contains([]string{"debug", "info", "warn", "error"}, dm.LogLevel) {
+		k.add("daemon.log_level", fmt.Sprintf("%q is not a log level", dm.LogLevel), "use debug, info, warn or error")
+	}
 }
 
 func validPort(s string) bool {
