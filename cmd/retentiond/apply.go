@@ -41,58 +41,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	appr, err := approval.Load(cfg.StateDir, f.Digest)
-	if errors.Is(err, approval.ErrNotApproved) {
-		return fmt.Errorf("plan %s has not been approved: review its report, then run retentiond approve --config %s --plan %s --by NAME",
-			shortDigest(f.Digest), *cfgPath, *planPath)
-	}
-	if err != nil {
-		return err
-	}
-	k, err := loadPseudonyms(cfg)
-	if err != nil {
-		return err
-	}
-	planner, err := recheckPlanner(ctx, cfg, f)
-	if err != nil {
-		return err
-	}
-	opts := apply.Options{
-		Plan: f, Approval: appr, Planner: planner, Pseudonyms: k, StateDir: cfg.StateDir,
-		ConfigSHA256: cfg.SHA256, MaxDeletions: cfg.Apply.MaxDeletions, DryRun: *dryRun, Now: time.Now,
-	}
-	var led *ledger.Ledger
-	if !*dryRun {
-		if cfg.LedgerKeyFile == "" {
-			return &exitError{code: 2, err: errors.New("the config sets no ledger_key_file: create keys with `retentiond keygen --out DIR` and name DIR/ledger.key in the config")}
-		}
-		signer, err := keys.LoadSigner(cfg.LedgerKeyFile)
-		if err != nil {
-			return err
-		}
-		dir := filepath.Join(cfg.StateDir, "ledger")
-		led, err = ledger.Open(dir, keys.NameFor(cfg.Organisation))
-		if err != nil {
-			return err
-		}
-		defer led.Close()
-		for _, r := range led.Recovered() {
-			fmt.Fprintf(stderr, "retentiond apply: ledger: repaired after an interruption: %s\n", r)
-		}
-		if opts.Recorded, err = apply.Recorded(dir, f.Digest); err != nil {
-			return fmt.Errorf("reading the ledger: %w", err)
-		}
-		opts.Ledger = led
-		defer func() {
-			// Sign what this run added, whatever happened after it.
-			if led.Size() > 0 {
-				if _, err := led.Checkpoint(signer); err != nil {
-					fmt.Fprintf(stderr, "retentiond apply: signing the ledger checkpoint: %v\n", err)
-				}
-			}
-		}()
-	}
-	res, runErr := apply.Run(ctx, opts)
+	res, runErr := applyPlan(ctx, cfg, *cfgPath, *planPath, f, *dryRun, stderr)
 	if res == nil {
 		return runErr
 	}
@@ -105,6 +54,64 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		runErr = fmt.Errorf("%d item(s) failed; see %s", res.Failed, details)
 	}
 	return runErr
+}
+
+// applyPlan carries out an approved plan: the apply command's and the
+// daemon's one way to it. Problems with the ledger are written to stderr
+// (they hold no personal data).
+func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string, f *plan.File, dryRun bool, stderr io.Writer) (*apply.Result, error) {
+	appr, err := approval.Load(cfg.StateDir, f.Digest)
+	if errors.Is(err, approval.ErrNotApproved) {
+		return nil, fmt.Errorf("plan %s has not been approved: review its report, then run retentiond approve --config %s --plan %s --by NAME",
+			shortDigest(f.Digest), cfgPath, planPath)
+	}
+	if err != nil {
+		return nil, err
+	}
+	k, err := loadPseudonyms(cfg)
+	if err != nil {
+		return nil, err
+	}
+	planner, err := recheckPlanner(ctx, cfg, f)
+	if err != nil {
+		return nil, err
+	}
+	opts := apply.Options{
+		Plan: f, Approval: appr, Planner: planner, Pseudonyms: k, StateDir: cfg.StateDir,
+		ConfigSHA256: cfg.SHA256, MaxDeletions: cfg.Apply.MaxDeletions, DryRun: dryRun, Now: time.Now,
+	}
+	var led *ledger.Ledger
+	if !dryRun {
+		if cfg.LedgerKeyFile == "" {
+			return nil, &exitError{code: 2, err: errors.New("the config sets no ledger_key_file: create keys with `retentiond keygen --out DIR` and name DIR/ledger.key in the config")}
+		}
+		signer, err := keys.LoadSigner(cfg.LedgerKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		dir := filepath.Join(cfg.StateDir, "ledger")
+		led, err = ledger.Open(dir, keys.NameFor(cfg.Organisation))
+		if err != nil {
+			return nil, err
+		}
+		defer led.Close()
+		for _, r := range led.Recovered() {
+			fmt.Fprintf(stderr, "retentiond apply: ledger: repaired after an interruption: %s\n", r)
+		}
+		if opts.Recorded, err = apply.Recorded(dir, f.Digest); err != nil {
+			return nil, fmt.Errorf("reading the ledger: %w", err)
+		}
+		opts.Ledger = led
+		defer func() {
+			// Sign what this run added, whatever happened after it.
+			if led.Size() > 0 {
+				if _, err := led.Checkpoint(signer); err != nil {
+					fmt.Fprintf(stderr, "retentiond apply: signing the ledger checkpoint: %v\n", err)
+				}
+			}
+		}()
+	}
+	return apply.Run(ctx, opts)
 }
 
 // recheckPlanner is a planner as of today, with today's registries and
