@@ -271,6 +271,11 @@ func (s Store) OpenArchives() bool { return s.Archives == nil || *s.Archives }
 type Layout struct {
 	Path     string `yaml:"path"`
 	Category string `yaml:"category"`
+	// Rule names the backup rotation rule (such as V4) that decides the
+	// backups this entry matches, as one set; optional. Load checks only
+	// that it is written as a rule id; the pipeline checks that the policy
+	// has it and that it is a rotation rule.
+	Rule string `yaml:"rule"`
 	// Subject is the subject type the path's {SUBJECT.name} or
 	// {SUBJECT.id} placeholders name; "" if none.
 	Subject rules.SubjectType `yaml:"-"`

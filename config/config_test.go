@@ -76,6 +76,8 @@ func TestSample(t *testing.T) {
 		{"layout subject", c.Stores[1].Layout[0].Subject, rules.Child},
 		{"layout line", c.Stores[1].Layout[0].Line, 49},
 		{"backup layout subject", c.Stores[3].Layout[0].Subject, rules.SubjectType("")},
+		{"backup layout rule", c.Stores[3].Layout[0].Rule, "V4"},
+		{"Line(backup layout rule)", c.Line("stores[3].layout[0].rule"), 73},
 		{"archives default", c.Stores[0].OpenArchives(), true},
 		{"secret file kept absolute", c.Stores[2].ClientSecretFile, "/etc/retentiond/graph.secret"},
 		{"drive id", c.Stores[2].DriveID, "b!..."},

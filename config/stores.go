@@ -164,6 +164,14 @@ func (k checker) layout(p string, dst *Layout, l Layout) {
 		k.add(p+".path", prob.msg, prob.fix)
 	} else {
 		dst.Subject = t
+		if t != "" && l.Rule != "" {
+			k.add(p+".rule", fmt.Sprintf("names a backup rotation rule, but the path names a %s: backups belong to no subject", t),
+				"remove rule:, or remove the {"+string(t)+".name} and {"+string(t)+".id} placeholders from the path")
+		}
+	}
+	if k.has(p+".rule") && !ruleIDRe.MatchString(l.Rule) {
+		k.add(p+".rule", fmt.Sprintf("%q is not a rule id", l.Rule),
+			"name the policy's backup rotation rule for these backups as the policy writes it, such as V4 (Kidsadmin) or V2 (Tactiplan)")
 	}
 	switch {
 	case l.Category == "":

@@ -106,6 +106,7 @@ type yamlRule struct {
 	Source     string        `yaml:"source"`
 	Basis      Text          `yaml:"basis"`
 	To         *yamlTransfer `yaml:"to"`
+	Rotation   *yamlRotation `yaml:"rotation"`
 }
 
 type yamlTransfer struct {
@@ -130,7 +131,8 @@ var policySchema = &keySchema{keys: map[string]*keySchema{
 		"id": nil, "row": nil, "title": textSchema, "subjects": nil, "categories": nil, "fields": nil,
 		"trigger": nil, "term": nil, "kind": nil, "when": nil, "unless": nil,
 		"disabled": nil, "source": nil, "basis": textSchema,
-		"to": {keys: map[string]*keySchema{"subject": nil, "category": nil}},
+		"to":       {keys: map[string]*keySchema{"subject": nil, "category": nil}},
+		"rotation": rotationSchema,
 	}}},
 }}
 

@@ -6,7 +6,7 @@ import "fmt"
 var Events = []Event{
 	EndOfCare, EndOfContract, EndOfEmployment, ProcedureClosed, ConsentDate,
 	ConsentUntil, EndOfInternship, Departure, EndOfAgreement, Deregistration,
-	PhotoConsentWithdrawn, BirthDate, End, RecordDate, FiscalYearEnd,
+	PhotoConsentWithdrawn, BirthDate, End, RecordDate, FiscalYearEnd, BackupDate,
 }
 
 // The words are those of the seed policies (kinddossier, contractgegevens,
@@ -28,6 +28,7 @@ var eventNames = map[Event]Text{
 	End:                   {"end of the relationship", "einde relatie"},
 	RecordDate:            {"record date", "datum van het record"},
 	FiscalYearEnd:         {"end of the fiscal year", "einde boekjaar"},
+	BackupDate:            {"backup date", "datum van de back-up"},
 }
 
 // stillNames say what an unknown end date means, for "still in care".

@@ -52,7 +52,8 @@ type Rule struct {
 	// Triggers are the events the clock may run from; the first one with a
 	// known date wins.
 	Triggers []Event
-	// Term is the retention period; nil for hold and transfer rules.
+	// Term is the retention period; nil for hold, transfer and rotation
+	// rules.
 	Term *Term
 	Kind Kind
 	// When: the rule applies only if any of these subject flags is set.
@@ -68,10 +69,16 @@ type Rule struct {
 	Basis Text
 	// To is where a transfer rule moves the record; nil for other kinds.
 	To *Transfer
+	// Rotation makes the rule a backup rotation rule (V2, V4): its terms
+	// decide a store's backups as a set (see IsRotation); nil for other
+	// rules. A rotation rule has no Term and no Subjects.
+	Rotation *Rotation
 	// Overridden reports that an organisation's override changed the rule;
 	// OverrideSource is that override's citation, if it gave one.
 	Overridden     bool
 	OverrideSource string
+
+	index int // position in the policy file's rules list, for RuleError
 }
 
 // IsFieldRule reports whether r is about fields of rows rather than whole
@@ -81,7 +88,7 @@ func (r Rule) IsFieldRule() bool { return len(r.Fields) > 0 }
 // appliesTo reports whether r applies to a whole record of category c
 // about s. Field rules never do: a whole record is not one of its fields.
 func (r Rule) appliesTo(s *Subject, c Category) bool {
-	if r.IsFieldRule() || !slices.Contains(r.Categories, c) {
+	if r.IsFieldRule() || r.IsRotation() || !slices.Contains(r.Categories, c) {
 		return false
 	}
 	return r.appliesToSubject(s)
@@ -115,6 +122,7 @@ type Policy struct {
 	file        string
 	description Text
 	rules       []Rule
+	lines       map[string]int // key path in the file -> line, for RuleError
 }
 
 // Name returns the policy's name, such as "kinderopvang-nl".
@@ -180,7 +188,11 @@ func (p *Policy) WithOverrides(ov map[string]Override) (*Policy, error) {
 				id, p.name, strings.Join(p.IDs(), ", "))
 		}
 		r := &q.rules[i]
-		if o.Term != nil {
+		if o.Term != nil && r.IsRotation() {
+			if err := overrideRotation(r, *o.Term); err != nil {
+				return nil, err
+			}
+		} else if o.Term != nil {
 			if r.Term == nil {
 				return nil, fmt.Errorf("override for rule %s: a %s rule has no term; remove term from this override (only disabled applies)", id, r.Kind)
 			}
@@ -197,6 +209,22 @@ func (p *Policy) WithOverrides(ov map[string]Override) (*Policy, error) {
 		r.OverrideSource = o.Source
 	}
 	return &q, nil
+}
+
+// overrideRotation applies a term override to a rotation rule. Only a
+// rotation whose one term is max (V2) takes it, as that max; a rotation
+// with periods (V4) has no single term an override could mean.
+func overrideRotation(r *Rule, t Term) error {
+	if !r.Rotation.OnlyMax() {
+		return fmt.Errorf("override for rule %s: a backup rotation (%s) has no single term to override; remove term from this override, or disable the rule and write the rotation you need in your own policy file", r.ID, r.Rotation)
+	}
+	if !validUnit(t.Unit) || t.N <= 0 {
+		return fmt.Errorf("override for rule %s: %q is not a term that keeps backups: write a positive number and a unit d, w, m or y, such as 1y", r.ID, t.String())
+	}
+	rot := *r.Rotation
+	rot.Max = t
+	r.Rotation = &rot
+	return nil
 }
 
 func validUnit(u byte) bool { return u == 'd' || u == 'w' || u == 'm' || u == 'y' }

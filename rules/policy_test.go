@@ -15,7 +15,7 @@ import (
 var builtinRows = []string{
 	"C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "C10", "C11", "C12", "C13",
 	"C14", "C15", "C16", "C17", "C18", "C19", "C20", "C21", "C22", "C23",
-	"S1", "S2", "S3", "S4", "S6", "S7", "S8", "S9", "S10", "S11", "V1", "V3", "V5",
+	"S1", "S2", "S3", "S4", "S6", "S7", "S8", "S9", "S10", "S11", "V1", "V2", "V3", "V4", "V5",
 }
 
 func TestBuiltinHasEveryRow(t *testing.T) {
@@ -64,6 +64,7 @@ func TestBuiltinTerms(t *testing.T) {
 		"S1": "max 2y", "S2": "max 10y", "S3": "min 5y", "S4": "min 7y", "S6": "max 28d", "S7": "max 1y",
 		"S7-until": "max 0d", "S8": "transfer", "S9": "max 1d", "S9-hired": "transfer", "S10": "max 1d",
 		"S11": "max 1d", "V1": "max 1y", "V3": "max 3y", "V5": "max 3m",
+		"V2": "max rotation max 2y", "V4": "max rotation daily 1y, monthly 7y, max 7y",
 		"C5": "min 7y", "C6": "min 7y", "C7": "max 1y", "C8": "max 1y", "C11-field": "max 1y",
 		"C14": "min 7y", "C15": "min 7y", "C16": "max 1y", "C17": "max 1y", "C18": "max 1y",
 		"C19": "max 1y", "C20": "max 2y",
@@ -80,6 +81,9 @@ func TestBuiltinTerms(t *testing.T) {
 		got := string(r.Kind)
 		if r.Term != nil {
 			got += " " + r.Term.String()
+		}
+		if r.Rotation != nil {
+			got += " rotation " + r.Rotation.String()
 		}
 		if got != w {
 			t.Errorf("rule %s: %s, want %s", id, got, w)

@@ -54,7 +54,7 @@ func build(file string, raw *yamlPolicy, pos *positions) (*Policy, error) {
 	if len(raw.Rules) == 0 {
 		return nil, v.at("rules", "", "a policy needs at least one rule: an empty policy would decide nothing")
 	}
-	p := &Policy{name: raw.Name, file: file, description: raw.Description}
+	p := &Policy{name: raw.Name, file: file, description: raw.Description, lines: pos.lines}
 	seen := map[string]bool{}
 	for i, yr := range raw.Rules {
 		r, err := v.rule(fmt.Sprintf("rules[%d]", i), yr)
@@ -65,6 +65,7 @@ func build(file string, raw *yamlPolicy, pos *positions) (*Policy, error) {
 			return nil, v.at(fmt.Sprintf("rules[%d].id", i), "rule "+r.ID, "rule id %s is used twice: give each rule its own id and set row to share a row", r.ID)
 		}
 		seen[r.ID] = true
+		r.index = i
 		p.rules = append(p.rules, r)
 	}
 	return p, nil
@@ -87,6 +88,12 @@ func (v *validator) rule(path string, yr yamlRule) (Rule, error) {
 	if !slices.Contains(Kinds, r.Kind) {
 		return Rule{}, v.at(path+".kind", label, "%q is not a rule kind; use one of max, min, hold, transfer", yr.Kind)
 	}
+	if v.isRotation(path, yr) {
+		if err := v.rotationRule(path, label, yr, &r); err != nil {
+			return Rule{}, err
+		}
+		return r, nil
+	}
 	if len(yr.Subjects) == 0 {
 		return Rule{}, v.at(path+".subjects", label, "missing: list the subject types the rule is about, such as [child]")
 	}
@@ -102,12 +109,11 @@ func (v *validator) rule(path string, yr yamlRule) (Rule, error) {
 	if len(yr.Categories) == 0 && !r.IsFieldRule() {
 		return Rule{}, v.at(path+".categories", label, "missing: list the record categories the rule is about, such as [child-dossier]")
 	}
-	for _, c := range yr.Categories {
-		if !IsCategory(Category(c)) {
-			return Rule{}, v.at(path+".categories", label, "%q is not a category; use one of %s", c, categoryList())
-		}
-		r.Categories = append(r.Categories, Category(c))
+	cats, err := v.categories(path, label, yr)
+	if err != nil {
+		return Rule{}, err
 	}
+	r.Categories = cats
 	for _, fl := range [][]string{yr.When, yr.Unless} {
 		for _, f := range fl {
 			if !slices.Contains(Flags, f) {
@@ -127,6 +133,17 @@ func (v *validator) rule(path string, yr yamlRule) (Rule, error) {
 		return Rule{}, err
 	}
 	return r, nil
+}
+
+func (v *validator) categories(path, label string, yr yamlRule) ([]Category, error) {
+	var out []Category
+	for _, c := range yr.Categories {
+		if !IsCategory(Category(c)) {
+			return nil, v.at(path+".categories", label, "%q is not a category; use one of %s", c, categoryList())
+		}
+		out = append(out, Category(c))
+	}
+	return out, nil
 }
 
 // fields checks a field rule's fields. A field rule keeps or pseudonymises
@@ -194,6 +211,9 @@ func (v *validator) triggersAndTerm(path, label string, yr yamlRule, r *Rule) er
 	}
 	for _, n := range names {
 		e := Event(n)
+		if e == BackupDate {
+			return v.at(path+".trigger", label, "backup_date is the trigger of backup rotation rules (rotation:) only; for a date in the record's name use record_date")
+		}
 		if !slices.Contains(Events, e) {
 			return v.at(path+".trigger", label, "%q is not an event; use one of %s", n, eventList())
 		}

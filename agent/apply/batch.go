@@ -82,7 +82,7 @@ func (r *run) batchChunk(ctx context.Context, store string, bd scanners.BatchDel
 			}
 			continue
 		}
-		cur, err := r.o.Planner.Redecide(store, plannedRecord(it))
+		cur, err := r.o.Planner.RedecideContext(ctx, store, plannedRecord(it))
 		if err != nil {
 			if err := r.record(n, it, rp, Failed, "the record could not be decided again", err.Error()); err != nil {
 				return err

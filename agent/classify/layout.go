@@ -19,6 +19,9 @@ import (
 type Layout struct {
 	Path     string
 	Category rules.Category
+	// Rule names the backup rotation rule (such as V4) that decides the
+	// backups this layout matches, as a set; "" if the layout names none.
+	Rule string
 }
 
 // Match is what a layout template found in a record's path.
@@ -30,6 +33,7 @@ type Match struct {
 	ID          string            // {TYPE.id} as written in the path
 	EndYear     int               // {end_year}, 0 if none
 	Date        rules.Date        // {date}, zero if none
+	Rule        string            // the layout's rotation rule, "" if none
 }
 
 // Classifier matches paths against layouts; the first match wins.
@@ -41,6 +45,7 @@ type compiled struct {
 	re       *regexp.Regexp
 	prefix   string // literal prefix every match starts with, a cheap pre-check
 	category rules.Category
+	rule     string
 	subject  rules.SubjectType
 	name, id int // submatch indexes, -1 if absent
 	year     int
@@ -70,7 +75,7 @@ func CheckPath(p string) error {
 }
 
 func compile(l Layout) (compiled, error) {
-	cl := compiled{category: l.Category, name: -1, id: -1, year: -1, date: -1}
+	cl := compiled{category: l.Category, rule: l.Rule, name: -1, id: -1, year: -1, date: -1}
 	if l.Path == "" {
 		return cl, fmt.Errorf("empty path")
 	}
@@ -214,7 +219,7 @@ func (c *Classifier) Match(path string) (Match, bool) {
 		if sub == nil {
 			continue
 		}
-		m := Match{Layout: i, Category: l.category, SubjectType: l.subject}
+		m := Match{Layout: i, Category: l.category, SubjectType: l.subject, Rule: l.rule}
 		if l.name >= 0 {
 			m.Name = sub[l.name]
 		}

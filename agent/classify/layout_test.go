@@ -14,6 +14,7 @@ func TestMatch(t *testing.T) {
 		{Path: "Archief/{end_year}/{child.name}/**", Category: "child-dossier"},
 		{Path: "Personeel/{employee.id} {employee.name}/**", Category: "personnel-file"},
 		{Path: "**/dagboek-{date}.txt", Category: "diary"},
+		{Path: "kidsadmin/{date}.tar.gz", Category: "backup", Rule: "V4"},
 		{Path: "{child.name}/**", Category: "child-dossier"},
 	})
 	if err != nil {
@@ -26,13 +27,14 @@ func TestMatch(t *testing.T) {
 	}{
 		{"Jansen, Piet/Contracten/2019.pdf", true, Match{Layout: 0, Category: "contract", SubjectType: rules.Child, Name: "Jansen, Piet"}},
 		{"Jansen, Piet/contracten/a/b.pdf", true, Match{Layout: 0, Category: "contract", SubjectType: rules.Child, Name: "Jansen, Piet"}},
-		{"Jansen, Piet/intake.pdf", true, Match{Layout: 5, Category: "child-dossier", SubjectType: rules.Child, Name: "Jansen, Piet"}},
+		{"Jansen, Piet/intake.pdf", true, Match{Layout: 6, Category: "child-dossier", SubjectType: rules.Child, Name: "Jansen, Piet"}},
 		{"Foto's/2024-05-01 uitje.jpg", true, Match{Layout: 1, Category: "photo", Date: rules.MakeDate(2024, 5, 1)}},
 		{"Foto's/20240501.jpg", true, Match{Layout: 1, Category: "photo", Date: rules.MakeDate(2024, 5, 1)}},
-		{"Foto's/2024-02-30.jpg", true, Match{Layout: 5, Category: "child-dossier", SubjectType: rules.Child, Name: "Foto's"}}, // no such date: next layout
+		{"Foto's/2024-02-30.jpg", true, Match{Layout: 6, Category: "child-dossier", SubjectType: rules.Child, Name: "Foto's"}}, // no such date: next layout
 		{"Archief/2015/Berg, Anna van den/verslag.pdf", true, Match{Layout: 2, Category: "child-dossier", SubjectType: rules.Child, Name: "Berg, Anna van den", EndYear: 2015}},
 		{"Personeel/E042 Eva de Wit/contract.pdf", true, Match{Layout: 3, Category: "personnel-file", SubjectType: rules.Employee, ID: "E042", Name: "Eva de Wit"}},
 		{"x/y/dagboek-15-03-2024.txt", true, Match{Layout: 4, Category: "diary", Date: rules.MakeDate(2024, 3, 15)}},
+		{"kidsadmin/2024-02-29.tar.gz", true, Match{Layout: 5, Category: "backup", Date: rules.MakeDate(2024, 2, 29), Rule: "V4"}},
 		{"losbestand.pdf", false, Match{}},
 	}
 	for _, tt := range tests {

@@ -28,12 +28,39 @@ import (
 var ErrConfig = errors.New("bad config")
 
 // Policy loads the config's policy and applies its overrides. An override
-// of a rule the policy does not have is a config error naming the line.
+// of a rule the policy does not have is a config error naming the line; so
+// are a rotation rule whose terms do not fit together (naming the policy
+// file's line) and a store layout whose rule: is not a rotation rule of
+// the policy for the entry's category.
 func Policy(cfg *config.Config) (*rules.Policy, error) {
 	p, err := rules.Load(cfg.Policy, cfg.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: policy: %v", ErrConfig, cfg.Path, err)
 	}
+	if p, err = overrides(cfg, p); err != nil {
+		return nil, err
+	}
+	if err := plan.CheckRotations(p); err != nil {
+		return nil, fmt.Errorf("%w: %s: policy: %w", ErrConfig, cfg.Path, err)
+	}
+	var errs []error
+	for i, sc := range cfg.Stores {
+		for j, l := range sc.Layout {
+			if l.Rule == "" {
+				continue
+			}
+			if pr := plan.CheckLayoutRule(p, l.Rule, rules.Category(l.Category)); pr != nil {
+				errs = append(errs, cfg.ErrorAt(fmt.Sprintf("stores[%d].layout[%d].rule", i, j), pr.Msg, pr.Fix))
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %w", ErrConfig, errors.Join(errs...))
+	}
+	return p, nil
+}
+
+func overrides(cfg *config.Config, p *rules.Policy) (*rules.Policy, error) {
 	if len(cfg.Overrides) == 0 {
 		return p, nil
 	}
@@ -51,7 +78,7 @@ func Policy(cfg *config.Config) (*rules.Policy, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%w: %w", ErrConfig, errors.Join(errs...))
 	}
-	p, err = p.WithOverrides(ov)
+	p, err := p.WithOverrides(ov)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: overrides: %v", ErrConfig, cfg.Path, err)
 	}
@@ -109,7 +136,7 @@ func Stores(ctx context.Context, cfg *config.Config) ([]plan.Store, error) {
 		}
 		var layouts []classify.Layout
 		for _, l := range sc.Layout {
-			layouts = append(layouts, classify.Layout{Path: l.Path, Category: rules.Category(l.Category)})
+			layouts = append(layouts, classify.Layout{Path: l.Path, Category: rules.Category(l.Category), Rule: l.Rule})
 		}
 		cl, err := classify.Compile(layouts)
 		if err != nil {

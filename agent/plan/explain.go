@@ -18,6 +18,9 @@ func (p *Planner) Explain(ctx context.Context, store, id string) (*Item, rules.D
 		if st.OpenErr != nil {
 			return nil, rules.Decision{}, st.OpenErr
 		}
+		if it, d, ok, err := p.setBackup(ctx, &st, id); ok {
+			return it, d, err
+		}
 		rec, err := st.Store.Stat(ctx, id)
 		if err != nil {
 			return nil, rules.Decision{}, err
@@ -39,6 +42,11 @@ type oneScanner interface {
 // the planner's policy, registries and date: apply calls it right before
 // acting. It returns an error wrapping scanners.ErrNotFound if the record
 // is gone.
+//
+// A backup under a rotation rule is decided with its set: the first such
+// backup of a store has the whole store listed once, and the decisions
+// are kept for the Planner's life (one run; see backupcache.go). If that
+// listing fails, Recheck returns the error for every backup of the store.
 func (p *Planner) Recheck(ctx context.Context, store, id string) (*Item, error) {
 	var st *Store
 	for i := range p.Stores {
@@ -51,6 +59,9 @@ func (p *Planner) Recheck(ctx context.Context, store, id string) (*Item, error) 
 	}
 	if st.OpenErr != nil {
 		return nil, st.OpenErr
+	}
+	if it, _, ok, err := p.setBackup(ctx, st, id); ok {
+		return it, err
 	}
 	var out *Item
 	// The re-check decides; it does not look for sharing links again.
@@ -137,13 +148,30 @@ func (p *Planner) RecheckFile(ctx context.Context, store, file string) (map[stri
 // for stores that re-check the version themselves as they delete
 // (scanners.BatchDeleter), so that a thousand deletions do not cost a
 // thousand reads first.
+//
+// A backup under a rotation rule cannot be decided alone: for those the
+// store is listed once per run (with context.Background; apply should
+// call RedecideContext) and the backup decided with its set, as Recheck
+// does. One the listing no longer has is decided with the set as if it
+// were still there.
 func (p *Planner) Redecide(store string, rec scanners.Record) (*Item, error) {
+	return p.RedecideContext(context.Background(), store, rec)
+}
+
+// RedecideContext is Redecide with a context for the listing a backup
+// may need.
+func (p *Planner) RedecideContext(ctx context.Context, store string, rec scanners.Record) (*Item, error) {
 	st := p.StoreSpec(store)
 	if st == nil {
 		return nil, fmt.Errorf("no store named %q in the config", store)
 	}
 	if st.OpenErr != nil {
 		return nil, st.OpenErr
+	}
+	if setKind(rec.Kind) {
+		if it, ok, err := p.redecideBackup(ctx, st, rec); ok {
+			return it, err
+		}
 	}
 	if rec.Kind != scanners.KindFile {
 		return nil, fmt.Errorf("store %s: only files can be decided again without the store", store)

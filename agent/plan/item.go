@@ -1,6 +1,15 @@
 // Package plan scans stores, classifies their records, evaluates the
 // retention policy and streams the resulting plan items to writers. It
 // changes nothing in any store.
+//
+// Most records are decided one by one as they are listed. Backups under a
+// backup rotation rule (V2, V4: a layout entry with rule:, or a backup
+// layout that one enabled rotation rule covers) are decided as a set with
+// rules/rotation: they are held back per layout entry while their store is
+// listed, and decided when the listing has completed, so that a failed
+// listing decides none of them. Recheck, Redecide and Explain, which
+// apply and explain call per record, list a store once per run to decide
+// its backups with their sets.
 package plan
 
 import (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/retentiond/retentiond/agent/classify"
@@ -32,7 +33,8 @@ type Store struct {
 }
 
 // Planner makes a plan. Its fields are set by the caller; Run may be called
-// once.
+// once. A Planner is made per plan or apply run: Recheck, Redecide and
+// Explain keep what they list of a store's backups for the run.
 type Planner struct {
 	Header   Header
 	Policy   *rules.Policy
@@ -50,6 +52,12 @@ type Planner struct {
 	Progress func(store string, records int)
 
 	explain bool // fill in Decision.Considered (slower)
+
+	// backupCaches holds, per store, its backups decided as sets for
+	// Recheck, Redecide and Explain (see backupcache.go); backupMu guards
+	// it and serialises the listings.
+	backupMu     sync.Mutex
+	backupCaches map[string]*backupCache
 }
 
 func (p *Planner) evaluate(f rules.Facts) rules.Decision {
@@ -182,7 +190,7 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 		res.Overdue, res.Locked, res.Links = 0, 0, nil
 		return res, Summary{}, sink.Discard()
 	}
-	rd.flush()
+	rd.done()
 	if sinkErr != nil {
 		return res, sum, sinkErr
 	}
@@ -194,13 +202,27 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 }
 
 // recordDecider turns a store's records, in listing order, into items: an
-// archive's entries are gathered into the archive's one item.
+// archive's entries are gathered into the archive's one item, and backups
+// under a rotation rule are held back until done decides their sets.
 type recordDecider struct {
 	ctx  context.Context
 	p    *Planner
 	st   Store
 	arch *archiveAgg
 	emit func(*Item)
+	// sets holds the backups per layout entry until the listing is done.
+	// It grows with the number of backups in the store (a few thousand
+	// for twenty years of daily backups, some hundred bytes each), which
+	// is fine; the store's other records still stream through.
+	sets map[int]*backupSet
+	// heldArchive is a zip archive held back as a backup: its entries are
+	// part of it, not records to decide.
+	heldArchive string
+	// backupsOnly skips every record that is not a backup (the backup
+	// cache of Recheck and Redecide lists whole stores for their sets).
+	backupsOnly bool
+	// decision, if set, is told each backup's decision as done makes it.
+	decision func(id string, d rules.Decision)
 }
 
 func (p *Planner) newRecordDecider(ctx context.Context, st Store, emit func(*Item)) *recordDecider {
@@ -208,17 +230,54 @@ func (p *Planner) newRecordDecider(ctx context.Context, st Store, emit func(*Ite
 }
 
 func (r *recordDecider) add(rec *scanners.Record) {
+	if rec.Kind == scanners.KindArchiveEntry && rec.Archive != "" && rec.Archive == r.heldArchive {
+		return
+	}
+	if r.backupsOnly && (rec.Kind == scanners.KindArchiveEntry || rec.Kind == scanners.KindRow) {
+		return
+	}
 	if rec.Kind == scanners.KindArchiveEntry && r.arch != nil && rec.Archive == r.arch.rec.ID {
 		r.arch.add(r.p.decide(r.st, *rec))
 		return
 	}
 	r.flush()
-	if rec.Kind == scanners.KindArchive {
-		r.arch = newArchiveAgg(r.st.Name, *rec, r.p.Location)
+	if rec.Kind == scanners.KindArchive || r.backupsOnly {
+		// A zip whose own path a backup layout matches is one backup,
+		// taken whole; any other zip is judged by its entries.
+		m, ok := r.p.match(r.st, rec.ID)
+		dc, backup := decided{}, false
+		if ok {
+			dc, backup = r.p.backup(*rec, m)
+		}
+		switch {
+		case backup && rec.Kind == scanners.KindArchive:
+			r.heldArchive = rec.ID
+		case !backup && r.backupsOnly:
+			return
+		case !backup:
+			r.arch = newArchiveAgg(r.st.Name, *rec, r.p.Location)
+			return
+		}
+		if dc.rotation != nil {
+			r.hold(*rec, dc)
+			return
+		}
+		r.finish(*rec, r.p.item(r.st, *rec, dc))
 		return
 	}
-	it := r.p.item(r.st, *rec, r.p.decide(r.st, *rec))
-	r.finish(*rec, it)
+	dc := r.p.decide(r.st, *rec)
+	if dc.rotation != nil {
+		r.hold(*rec, dc)
+		return
+	}
+	r.finish(*rec, r.p.item(r.st, *rec, dc))
+}
+
+// done ends the listing: it emits the archive being gathered and decides
+// the held backup sets. Call it only when the listing has completed.
+func (r *recordDecider) done() {
+	r.flush()
+	r.decideSets()
 }
 
 // finish adds what the store says of the record itself (its lock, its
@@ -245,6 +304,12 @@ type decided struct {
 	category rules.Category
 	d        rules.Decision
 	fields   []rules.FieldDecision // export rows only
+	// rotation is set for a backup of a rotation set: it is decided with
+	// its set (layout is the set's layout entry; date its date, if its
+	// path gives one), and d is only a fallback.
+	rotation *rules.Rule
+	layout   int
+	date     rules.Date
 }
 
 // decide classifies a record and evaluates the policy on it.
@@ -256,6 +321,9 @@ func (p *Planner) decide(st Store, rec scanners.Record) decided {
 	m, ok := st.Classifier.Match(path)
 	if !ok {
 		return decided{d: review(msgNoLayout)}
+	}
+	if dc, ok := p.backup(rec, m); ok {
+		return dc
 	}
 	out := decided{category: m.Category}
 	if m.SubjectType == "" {

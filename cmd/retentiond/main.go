@@ -48,6 +48,7 @@ func commands() []command {
 		{"keygen", "create the pseudonymisation and ledger keys", runKeygen},
 		{"approve", "record that a person approved a plan", runApprove},
 		{"apply", "carry out an approved plan (re-checking every item)", runApply},
+		{"run", "run as a service: scheduled plans, approved applies, metrics", runDaemon},
 		{"verify", "check the ledger's entries and signatures; prove a record's deletion", runVerify},
 		{"version", "print the version", runVersion},
 	}

@@ -24,7 +24,14 @@ type planOpts struct {
 	all        bool
 	lang       string
 	progress   bool
+	// autoRules (the daemon's auto_apply) sends these rules' due items
+	// to a second plan in the subfolder autoDir.
+	autoRules []string
 }
+
+// autoDir is the subfolder of a plan folder holding the items of the
+// config's auto_apply rules, which the daemon approves and applies itself.
+const autoDir = "auto"
 
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("plan", stderr)
@@ -59,6 +66,10 @@ type planResult struct {
 	stores  []plan.StoreResult
 	failed  int
 	elapsed time.Duration
+	cfg     *config.Config
+	// autoSum and autoActions count the auto_apply plan, if any.
+	autoSum     plan.Summary
+	autoActions int
 }
 
 // makePlan loads the config and writes a plan. Config problems are exit
@@ -125,6 +136,18 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 	if err != nil {
 		return nil, err
 	}
+	var split *splitSink
+	if len(o.autoRules) > 0 {
+		if err := os.MkdirAll(filepath.Join(dir, autoDir), 0o700); err != nil {
+			return nil, err
+		}
+		auto, err := report.Open(filepath.Join(dir, autoDir), o.lang)
+		if err != nil {
+			return nil, err
+		}
+		split = &splitSink{review: sink, auto: auto, rules: o.autoRules}
+		sink = split
+	}
 	sum, results, err := p.Run(ctx, sink)
 	if o.progress {
 		fmt.Fprint(stderr, "\r\033[K")
@@ -132,7 +155,10 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 	if err != nil {
 		return nil, err
 	}
-	res := &planResult{dir: dir, asOf: asOf, sum: sum, stores: results, elapsed: time.Since(start)}
+	res := &planResult{dir: dir, asOf: asOf, sum: sum, stores: results, elapsed: time.Since(start), cfg: cfg}
+	if split != nil {
+		res.sum, res.autoSum, res.autoActions = split.reviewSum, split.autoSum, split.autoActions
+	}
 	for _, s := range results {
 		if s.Error != "" {
 			res.failed++

@@ -51,7 +51,7 @@ func policyOf(t *testing.T, slug string) *rules.Policy {
 // openStores opens the example's stores and closes them when the test ends.
 func openStores(t *testing.T, cfg *config.Config) []plan.Store {
 	t.Helper()
-	stores, err := pipeline.Stores(cfg)
+	stores, err := pipeline.Stores(t.Context(), cfg)
 	t.Cleanup(func() {
 		for _, s := range stores {
 			if c, ok := s.Store.(io.Closer); ok {

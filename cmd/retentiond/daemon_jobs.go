@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/retentiond/retentiond/agent/apply"
+	"github.com/retentiond/retentiond/agent/approval"
+	"github.com/retentiond/retentiond/agent/keys"
+	"github.com/retentiond/retentiond/agent/ledger"
+	"github.com/retentiond/retentiond/agent/metrics"
+	"github.com/retentiond/retentiond/agent/notify"
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/report"
+	"github.com/retentiond/retentiond/config"
+)
+
+// appliedMarker is written into a plan folder once an apply of it ended
+// without error or limit: the apply job does not go over it again.
+const appliedMarker = "applied"
+
+// plan is the scheduled plan job: scan every store and write a plan; carry
+// out at once the items of auto_apply rules; tell the administrator what
+// awaits review.
+func (d *daemonJobs) plan(ctx context.Context) error {
+	lang := d.cfg.Notify.Lang
+	if lang == "" {
+		lang = "nl"
+	}
+	res, err := makePlan(ctx, planOpts{configPath: d.path, lang: lang, autoRules: d.cfg.Daemon.AutoApply}, io.Discard)
+	if err != nil {
+		for _, s := range d.cfg.Stores {
+			d.m.ObserveScan(s.Name, metrics.ScanStats{Err: true, At: time.Now()})
+		}
+		return d.failure(ctx, "plan", err)
+	}
+	for _, s := range res.stores {
+		d.m.ObserveScan(s.Name, scanStats(s, res.elapsed))
+		if s.Error != "" {
+			d.log.Error("listing a store failed: nothing in it is planned", "store", s.Name, "err", firstLine(s.Error))
+		}
+	}
+	d.log.Info("plan made", "plan", res.dir, "delete", res.sum.Delete, "pseudonymise", res.sum.Pseudonymise,
+		"review", res.sum.Review, "hold", res.sum.Hold, "auto_apply", res.autoActions, "seconds", res.elapsed.Seconds())
+	if res.autoActions > 0 {
+		err := d.autoApply(ctx, res)
+		d.verifyLedger(res.cfg)
+		if err != nil {
+			return err
+		}
+	}
+	if n := res.sum.Delete + res.sum.Pseudonymise; n > 0 {
+		f, err := readPlan(res.dir)
+		if err == nil {
+			d.tell(ctx, notify.Event{Kind: notify.KindPlanReady, Plan: shortDigest(f.Digest), PlanPath: res.dir,
+				Report: filepath.Join(res.dir, "report.html"), Counts: map[string]int{
+					"delete": res.sum.Delete, "pseudonymise": res.sum.Pseudonymise, "review": res.sum.Review, "hold": res.sum.Hold}})
+		}
+	}
+	d.pending()
+	if res.failed > 0 {
+		return d.failure(ctx, "plan", fmt.Errorf("%d store(s) could not be listed completely", res.failed))
+	}
+	return nil
+}
+
+// scanStats is what the metrics need of a store's part of a plan.
+func scanStats(s plan.StoreResult, d time.Duration) metrics.ScanStats {
+	st := metrics.ScanStats{Records: s.Records, Overdue: s.Overdue, Hold: s.Summary.Hold, Locked: s.Locked,
+		Review: s.Summary.Review, Duration: d, Err: s.Error != "", At: time.Now(),
+		Due: map[string]int{metrics.ActionDelete: s.Summary.Delete, metrics.ActionPseudonymise: s.Summary.Pseudonymise}}
+	if s.Type == config.TypeOneDrive {
+		st.Links = map[string]int{metrics.ScopeAnonymous: s.Links["anonymous"], metrics.ScopeOrganization: s.Links["organization"]}
+	}
+	return st
+}
+
+// autoApply approves, in the daemon's own name, the plan of the items of
+// auto_apply rules, and applies it.
+func (d *daemonJobs) autoApply(ctx context.Context, res *planResult) error {
+	dir := filepath.Join(res.dir, autoDir)
+	f, err := readPlan(dir)
+	if err != nil {
+		return d.failure(ctx, "auto apply", err)
+	}
+	k, err := loadPseudonyms(res.cfg)
+	if err != nil {
+		return d.failure(ctx, "auto apply", err)
+	}
+	by := "retentiond auto_apply (" + strings.Join(d.cfg.Daemon.AutoApply, ", ") + ")"
+	if _, err := approval.Approve(res.cfg.StateDir, f, by, nil, time.Now(), res.cfg.Apply.ParsedPlanMaxAge, res.cfg.Location, k); err != nil {
+		return d.failure(ctx, "auto apply", err)
+	}
+	return d.applyOne(ctx, res.cfg, dir, f)
+}
+
+// apply is the scheduled apply job: carry out every approved plan that
+// has not expired and was not carried out in full yet.
+func (d *daemonJobs) apply(ctx context.Context) error {
+	cfg, err := config.Load(d.path)
+	if err != nil {
+		return d.failure(ctx, "apply", err)
+	}
+	var errs []error
+	for _, dir := range planDirs(cfg) {
+		for _, p := range []string{dir, filepath.Join(dir, autoDir)} {
+			if _, err := os.Stat(filepath.Join(p, appliedMarker)); err == nil {
+				continue
+			}
+			f, err := readPlan(p)
+			if err != nil {
+				continue // no plan here (no auto plan), or a plan being written
+			}
+			a, err := approval.Load(cfg.StateDir, f.Digest)
+			if err != nil || !time.Now().Before(a.ExpiresAt) {
+				continue
+			}
+			if err := d.applyOne(ctx, cfg, p, f); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	d.verifyLedger(cfg)
+	d.pending()
+	return errors.Join(errs...)
+}
+
+// applyOne applies one approved plan and records what happened.
+func (d *daemonJobs) applyOne(ctx context.Context, cfg *config.Config, dir string, f *plan.File) error {
+	start := time.Now()
+	res, err := applyPlan(ctx, cfg, d.path, dir, f, false, logWriter{d})
+	st := metrics.ApplyStats{Duration: time.Since(start), At: time.Now(), Err: res == nil}
+	if res != nil {
+		st.Actions = actionCounts(f, res)
+		if _, werr := writeDetails(f, res, false); werr != nil {
+			d.log.Warn("writing the apply details failed", "plan", dir, "err", werr)
+		}
+	}
+	d.m.ObserveApply(st)
+	switch {
+	case errors.Is(err, apply.ErrLimit):
+		d.log.Warn("apply stopped at the delete limit; the next run goes on", "plan", dir, "done", res.Done)
+	case err != nil:
+		return d.failure(ctx, "apply of plan "+shortDigest(f.Digest), err)
+	default:
+		if werr := os.WriteFile(filepath.Join(dir, appliedMarker), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o600); werr != nil {
+			d.log.Warn("marking the plan applied failed", "plan", dir, "err", werr)
+		}
+	}
+	d.log.Info("plan applied", "plan", dir, "done", res.Done, "skipped", res.Skipped, "gone", res.Gone, "failed", res.Failed, "earlier", res.Earlier)
+	d.tell(ctx, notify.Event{Kind: notify.KindApplyDone, Plan: shortDigest(f.Digest), PlanPath: dir,
+		Report: filepath.Join(dir, report.PlanJSON), Counts: map[string]int{"done": res.Done, "skipped": res.Skipped, "gone": res.Gone, "failed": res.Failed}})
+	if res.Failed > 0 {
+		d.tell(ctx, notify.Event{Kind: notify.KindFailure, Plan: shortDigest(f.Digest), Error: fmt.Sprintf("%d item(s) could not be deleted", res.Failed)})
+	}
+	return nil
+}
+
+// actionCounts counts a run's outcomes per store and action.
+func actionCounts(f *plan.File, res *apply.Result) []metrics.ActionCount {
+	n := map[metrics.ActionCount]int{}
+	for _, dt := range res.Details {
+		if dt.Item < 1 || dt.Item > len(f.Items) {
+			continue
+		}
+		n[metrics.ActionCount{Store: dt.Store, Action: string(f.Items[dt.Item-1].Action), Outcome: dt.Outcome}]++
+	}
+	var out []metrics.ActionCount
+	for k, v := range n {
+		k.N = v
+		out = append(out, k)
+	}
+	return out
+}
+
+// planDirs lists the plan folders in the state dir, oldest first.
+func planDirs(cfg *config.Config) []string {
+	root := filepath.Join(cfg.StateDir, "plans")
+	ents, _ := os.ReadDir(root)
+	var dirs []string
+	for _, e := range ents {
+		if e.IsDir() {
+			dirs = append(dirs, filepath.Join(root, e.Name()))
+		}
+	}
+	sort.Strings(dirs) // names are timestamps
+	return dirs
+}
+
+// pending sets the metrics of plans awaiting approval: plans with
+// actions, made after the newest approved plan and not yet expired.
+func (d *daemonJobs) pending() {
+	n, oldest := 0, time.Time{}
+	for _, dir := range planDirs(d.cfg) {
+		f, err := readPlan(dir)
+		if err != nil {
+			continue
+		}
+		if _, err := approval.Load(d.cfg.StateDir, f.Digest); err == nil {
+			n, oldest = 0, time.Time{} // approved: older plans are superseded
+			continue
+		}
+		made, err := time.Parse(time.RFC3339, f.CreatedAt)
+		if err != nil || f.Summary.Delete+f.Summary.Pseudonymise == 0 ||
+			!time.Now().Before(approval.Expiry(made, d.cfg.Apply.ParsedPlanMaxAge, d.cfg.Location)) {
+			continue
+		}
+		if n == 0 {
+			oldest = made
+		}
+		n++
+	}
+	d.m.SetPendingPlans(n, oldest)
+}
+
+// verifyLedger checks the ledger's chain and signatures and records the
+// result.
+func (d *daemonJobs) verifyLedger(cfg *config.Config) {
+	dir := filepath.Join(cfg.StateDir, "ledger")
+	if _, err := os.Stat(dir); err != nil {
+		return // nothing applied yet
+	}
+	pub := strings.TrimSuffix(cfg.LedgerKeyFile, ".key") + ".pub"
+	v, err := keys.LoadVerifier(pub)
+	if err != nil {
+		d.log.Warn("the ledger cannot be verified: no public key next to ledger_key_file", "err", err)
+		return
+	}
+	rep, err := ledger.Verify(dir, v)
+	var entries int64
+	if rep != nil {
+		entries = rep.Entries
+	}
+	d.m.SetLedger(entries, err == nil, time.Now())
+	if err != nil {
+		d.log.Error("ledger verification failed", "err", err)
+	}
+}
+
+// logWriter turns lines a command would print on stderr into log
+// warnings.
+type logWriter struct{ d *daemonJobs }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	for _, l := range strings.Split(strings.TrimSpace(string(p)), "\n") {
+		if l != "" {
+			w.d.log.Warn(l)
+		}
+	}
+	return len(p), nil
+}
