@@ -183,6 +183,15 @@ type Store interface {
 	Delete(ctx context.Context, id string) error
 }
 
+// RequestCounter is implemented by remote stores (Graph, S3): what they
+// sent since they were opened, for the daemon's metrics.
+type RequestCounter interface {
+	// Requests counts requests by operation, retries included.
+	Requests() map[string]int64
+	// Throttled counts the answers that asked the store to slow down.
+	Throttled() int64
+}
+
 // Errors stores return, wrapped; test with errors.Is.
 var (
 	ErrNotFound    = errors.New("record not found")

@@ -41,7 +41,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	res, runErr := applyPlan(ctx, cfg, *cfgPath, *planPath, f, *dryRun, stderr)
+	res, runErr := applyPlan(ctx, cfg, *cfgPath, *planPath, f, *dryRun, stderr, nil)
 	if res == nil {
 		return runErr
 	}
@@ -59,7 +59,8 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // applyPlan carries out an approved plan: the apply command's and the
 // daemon's one way to it. Problems with the ledger are written to stderr
 // (they hold no personal data).
-func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string, f *plan.File, dryRun bool, stderr io.Writer) (*apply.Result, error) {
+// seen, if set, is given the stores as opened, after the run.
+func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string, f *plan.File, dryRun bool, stderr io.Writer, seen func([]plan.Store)) (*apply.Result, error) {
 	appr, err := approval.Load(cfg.StateDir, f.Digest)
 	if errors.Is(err, approval.ErrNotApproved) {
 		return nil, fmt.Errorf("plan %s has not been approved: review its report, then run retentiond approve --config %s --plan %s --by NAME",
@@ -75,6 +76,9 @@ func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string
 	planner, err := recheckPlanner(ctx, cfg, f)
 	if err != nil {
 		return nil, err
+	}
+	if seen != nil {
+		defer func() { seen(planner.Stores) }()
 	}
 	opts := apply.Options{
 		Plan: f, Approval: appr, Planner: planner, Pseudonyms: k, StateDir: cfg.StateDir,

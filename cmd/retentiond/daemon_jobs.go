@@ -20,6 +20,7 @@ import (
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/report"
 	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/scanners"
 )
 
 // appliedMarker is written into a plan folder once an apply of it ended
@@ -41,6 +42,7 @@ func (d *daemonJobs) plan(ctx context.Context) error {
 		}
 		return d.failure(ctx, "plan", err)
 	}
+	d.countRequests(res.opened)
 	for _, s := range res.stores {
 		d.m.ObserveScan(s.Name, scanStats(s, res.elapsed))
 		if s.Error != "" {
@@ -69,6 +71,27 @@ func (d *daemonJobs) plan(ctx context.Context) error {
 		return d.failure(ctx, "plan", fmt.Errorf("%d store(s) could not be listed completely", res.failed))
 	}
 	return nil
+}
+
+// countRequests adds what the remote stores sent to the metrics. Stores
+// are opened per job, so their counts are this job's.
+func (d *daemonJobs) countRequests(stores []plan.Store) {
+	for _, st := range stores {
+		rc, ok := st.Store.(scanners.RequestCounter)
+		if !ok {
+			continue
+		}
+		service := metrics.ServiceGraph
+		if st.Type == config.TypeS3 {
+			service = metrics.ServiceS3
+		}
+		for op, n := range rc.Requests() {
+			d.m.AddRequests(st.Name, service, op, int(n))
+		}
+		if n := rc.Throttled(); n > 0 {
+			d.m.AddThrottled(st.Name, service, "all", int(n))
+		}
+	}
 }
 
 // scanStats is what the metrics need of a store's part of a plan.
@@ -135,7 +158,7 @@ func (d *daemonJobs) apply(ctx context.Context) error {
 // applyOne applies one approved plan and records what happened.
 func (d *daemonJobs) applyOne(ctx context.Context, cfg *config.Config, dir string, f *plan.File) error {
 	start := time.Now()
-	res, err := applyPlan(ctx, cfg, d.path, dir, f, false, logWriter{d})
+	res, err := applyPlan(ctx, cfg, d.path, dir, f, false, logWriter{d}, d.countRequests)
 	st := metrics.ApplyStats{Duration: time.Since(start), At: time.Now(), Err: res == nil}
 	if res != nil {
 		st.Actions = actionCounts(f, res)

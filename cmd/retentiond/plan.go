@@ -67,6 +67,7 @@ type planResult struct {
 	failed  int
 	elapsed time.Duration
 	cfg     *config.Config
+	opened  []plan.Store // the stores as opened, for their request counts
 	// autoSum and autoActions count the auto_apply plan, if any.
 	autoSum     plan.Summary
 	autoActions int
@@ -155,7 +156,7 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 	if err != nil {
 		return nil, err
 	}
-	res := &planResult{dir: dir, asOf: asOf, sum: sum, stores: results, elapsed: time.Since(start), cfg: cfg}
+	res := &planResult{dir: dir, asOf: asOf, sum: sum, stores: results, elapsed: time.Since(start), cfg: cfg, opened: stores}
 	if split != nil {
 		res.sum, res.autoSum, res.autoActions = split.reviewSum, split.autoSum, split.autoActions
 	}

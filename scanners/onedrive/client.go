@@ -41,6 +41,8 @@ type Store struct {
 	// items, so that DeleteMany and SharingLinks need not read them again.
 	refsMu sync.RWMutex
 	refs   map[string]ref
+
+	count *counter
 }
 
 var _ scanners.Store = (*Store)(nil)
@@ -71,7 +73,8 @@ func open(ctx context.Context, cfg Config, tune tuning) (*Store, error) {
 	if err != nil {
 		return nil, wrap("setting up sign-in", err)
 	}
-	adapter, err := newAdapter(auth, base, cfg.RequestsPerMinute, tune)
+	count := &counter{}
+	adapter, err := newAdapter(auth, base, cfg.RequestsPerMinute, tune, count)
 	if err != nil {
 		return nil, wrap("setting up the Graph client", err)
 	}
@@ -85,6 +88,7 @@ func open(ctx context.Context, cfg Config, tune tuning) (*Store, error) {
 		endpoint:  cfg.Endpoint,
 		permanent: cfg.PermanentDelete,
 		batchSize: min(batchSize, cfg.RequestsPerMinute),
+		count:     count,
 		tune:      tune,
 	}
 	if s.driveID, err = s.resolveDrive(ctx, cfg); err != nil {
@@ -139,7 +143,7 @@ func (s *Store) DriveID() string { return s.driveID }
 // which Graph refuses (kiota-http-go#183, NOTES-GRAPH item 4). This chain
 // has no compression handler and no kiota retry: transport retries below
 // it, where it also counts every attempt against the budget.
-func newAdapter(auth *coreauth.AzureIdentityAuthenticationProvider, base http.RoundTripper, perMinute int, tune tuning) (*msgraph.GraphRequestAdapter, error) {
+func newAdapter(auth *coreauth.AzureIdentityAuthenticationProvider, base http.RoundTripper, perMinute int, tune tuning, c *counter) (*msgraph.GraphRequestAdapter, error) {
 	opts := msgraph.GetDefaultClientOptions()
 	chain := []khttp.Middleware{
 		core.NewGraphTelemetryHandler(&opts),
@@ -148,7 +152,7 @@ func newAdapter(auth *coreauth.AzureIdentityAuthenticationProvider, base http.Ro
 		khttp.NewUserAgentHandler(),
 		khttp.NewHeadersInspectionHandler(),
 	}
-	t := &transport{base: base, budget: newBudget(perMinute, tune.window, tune.now, tune.sleep), tune: tune}
+	t := &transport{base: base, budget: newBudget(perMinute, tune.window, tune.now, tune.sleep), tune: tune, count: c}
 	hc := &http.Client{
 		Transport: khttp.NewCustomTransportWithParentTransport(t, chain...),
 		// The redirect handler follows redirects (and drops the token

@@ -56,6 +56,7 @@ type transport struct {
 	base   http.RoundTripper
 	budget *budget
 	tune   tuning
+	count  *counter // nil: not counted
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -84,6 +85,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 		resp, err := t.base.RoundTrip(r)
+		t.count.add(req, weight, resp)
 		if err != nil || !retryable(req.Method, resp.StatusCode) || attempt >= t.tune.maxRetries {
 			return resp, err
 		}
