@@ -252,6 +252,14 @@ type Store struct {
 	Prefix    string `yaml:"prefix"`
 	Region    string `yaml:"region"`
 	PathStyle bool   `yaml:"path_style"`
+	// AWSProfile is a shared AWS config profile; AccessKeyID with
+	// SecretAccessKeyFile (or SecretAccessKeyEnv) are explicit keys, as
+	// S3-compatible servers hand them out. Without either the SDK's
+	// default chain is used (environment, profile, instance role).
+	AWSProfile          string `yaml:"aws_profile"`
+	AccessKeyID         string `yaml:"access_key_id"`
+	SecretAccessKeyFile string `yaml:"secret_access_key_file"` // absolute after Load
+	SecretAccessKeyEnv  string `yaml:"secret_access_key_env"`
 
 	// onedrive and s3: the service's base URL; "" means the public cloud.
 	Endpoint string `yaml:"endpoint"`
@@ -420,6 +428,7 @@ func (c *Config) resolvePaths() {
 		abs(&s.ClientSecretFile)
 		abs(&s.ClientCertificateFile)
 		abs(&s.CAFile)
+		abs(&s.SecretAccessKeyFile)
 	}
 }
 

@@ -104,6 +104,16 @@ func (k checker) storeType(p string, s Store) {
 	case TypeS3:
 		need("bucket", s.Bucket, "add bucket: the bucket's name")
 		k.url(p, "endpoint", s.Endpoint)
+		secret := s.SecretAccessKeyFile != "" || s.SecretAccessKeyEnv != ""
+		switch {
+		case s.SecretAccessKeyFile != "" && s.SecretAccessKeyEnv != "":
+			k.add(p+".secret_access_key_file", "is given with secret_access_key_env", "give the secret one way only")
+		case (s.AccessKeyID != "") != secret:
+			k.missing(p, "access_key_id", "and secret_access_key_file (or secret_access_key_env) go together",
+				"give both, or neither to use the SDK's default credentials (environment, profile, instance role)")
+		case s.AccessKeyID != "" && s.AWSProfile != "":
+			k.add(p+".aws_profile", "is given with access_key_id", "use a profile or explicit keys, not both")
+		}
 	case TypeExport:
 		need("files", s.Files, "add files: a glob of the export files, such as exports/konnect/dagboek-*.csv")
 		need("profile", s.Profile, "add profile: the export profile, such as konnect-diary")

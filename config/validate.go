@@ -35,7 +35,8 @@ var storeKeys = map[string][]string{
 	TypeOneDrive: {"tenant_id", "client_id", "client_secret_file", "client_secret_env", "client_certificate_file",
 		"client_certificate_password_env", "drive_id", "user", "site", "library", "endpoint", "authority_host",
 		"permanent_delete", "requests_per_minute", "sharing_links", "ca_file", "archives"},
-	TypeS3:     {"bucket", "prefix", "region", "endpoint", "path_style", "ca_file", "archives"},
+	TypeS3: {"bucket", "prefix", "region", "endpoint", "path_style", "aws_profile", "access_key_id",
+		"secret_access_key_file", "secret_access_key_env", "ca_file", "archives"},
 	TypeExport: {"files", "profile", "operators"},
 }
 

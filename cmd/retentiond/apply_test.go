@@ -19,6 +19,7 @@ import (
 	"github.com/retentiond/retentiond/agent/apply"
 	"github.com/retentiond/retentiond/agent/keys"
 	"github.com/retentiond/retentiond/agent/ledger"
+	"github.com/retentiond/retentiond/scanners/s3/s3test"
 )
 
 // TestMain lets the tests run this binary as retentiond itself, so that a
@@ -27,7 +28,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("RETENTIOND_TEST_MAIN") == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	// S3 tests share one in-process versitygw, started by the first
+	// that needs it.
+	os.Exit(s3test.Run(m))
 }
 
 // child process: retentiond args..., with extra environment.

@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	_ "github.com/retentiond/retentiond/agent/pipeline/graphstore" // type: onedrive
+	_ "github.com/retentiond/retentiond/agent/pipeline/s3store"    // type: s3
 )
 
 // exitError carries an exit code with a message.
