@@ -79,8 +79,12 @@ type Config struct {
 	Profiles []Profile `yaml:"profiles"`
 	Daemon   Daemon    `yaml:"daemon"`
 	Notify   Notify    `yaml:"notify"`
-	Apply    Apply     `yaml:"apply"`
-	Stores   []Store   `yaml:"stores"`
+	// LedgerCopy, when set, ships the ledger's new lines and signed
+	// checkpoint after every apply to an S3 bucket with Object Lock, in
+	// compliance mode, where nobody can rewrite them.
+	LedgerCopy *LedgerCopy `yaml:"ledger_copy"`
+	Apply      Apply       `yaml:"apply"`
+	Stores     []Store     `yaml:"stores"`
 
 	pos map[string]pos
 }
@@ -159,6 +163,22 @@ type Daemon struct {
 	Redis *Redis `yaml:"redis"`
 	// LogLevel is debug, info (default), warn or error.
 	LogLevel string `yaml:"log_level"`
+}
+
+// LedgerCopy is the ledger_copy section: the Object Lock bucket the
+// ledger is copied to (see package lockcopy).
+type LedgerCopy struct {
+	Bucket              string `yaml:"bucket"`
+	Prefix              string `yaml:"prefix"`
+	Region              string `yaml:"region"`
+	Endpoint            string `yaml:"endpoint"`
+	PathStyle           bool   `yaml:"path_style"`
+	RetainDays          int    `yaml:"retain_days"` // compliance retention of each copy; default 2555 (7 years)
+	CAFile              string `yaml:"ca_file"`     // absolute after Load
+	AWSProfile          string `yaml:"aws_profile"`
+	AccessKeyID         string `yaml:"access_key_id"`
+	SecretAccessKeyFile string `yaml:"secret_access_key_file"` // absolute after Load
+	SecretAccessKeyEnv  string `yaml:"secret_access_key_env"`
 }
 
 // Redis is the server the daemon's replicas share their job locks on.
@@ -409,6 +429,10 @@ func (c *Config) resolvePaths() {
 	}
 	if r := c.Daemon.Redis; r != nil {
 		abs(&r.PasswordFile)
+	}
+	if l := c.LedgerCopy; l != nil {
+		abs(&l.CAFile)
+		abs(&l.SecretAccessKeyFile)
 	}
 	if m := c.Notify.SMTP; m != nil {
 		abs(&m.PasswordFile)

@@ -89,6 +89,7 @@ func (c *Config) validate(d *decoder) {
 	k.registries()
 	k.profiles()
 	k.daemon()
+	k.ledgerCopy()
 	k.apply()
 	k.stores()
 }
@@ -216,6 +217,24 @@ func (k checker) daemon() {
 	}
 	if dm.LogLevel != "" && !slices.Contains([]string{"debug", "info", "warn", "error"}, dm.LogLevel) {
 		k.add("daemon.log_level", fmt.Sprintf("%q is not a log level", dm.LogLevel), "use debug, info, warn or error")
+	}
+}
+
+func (k checker) ledgerCopy() {
+	l := k.c.LedgerCopy
+	if l == nil {
+		return
+	}
+	if strings.TrimSpace(l.Bucket) == "" {
+		k.missing("ledger_copy", "bucket", "is missing", "name the S3 bucket with Object Lock that keeps the ledger's copies")
+	}
+	k.url("ledger_copy", "endpoint", l.Endpoint)
+	if l.RetainDays < 0 || l.RetainDays > 36500 {
+		k.add("ledger_copy.retain_days", fmt.Sprintf("%d is out of range", l.RetainDays), "give 1 to 36500 days, or leave it out for 2555 (7 years)")
+	}
+	if (l.AccessKeyID != "") != (l.SecretAccessKeyFile != "" || l.SecretAccessKeyEnv != "") {
+		k.missing("ledger_copy", "access_key_id", "and secret_access_key_file (or secret_access_key_env) go together",
+			"give both, or neither to use the SDK's default credentials")
 	}
 }
 

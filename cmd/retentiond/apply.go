@@ -45,6 +45,11 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if res == nil {
 		return runErr
 	}
+	if !*dryRun && res.LedgerEntries > 0 {
+		if err := copyLedger(ctx, cfg, stdout); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
 	details, err := writeDetails(f, res, *dryRun)
 	if err != nil && runErr == nil {
 		runErr = err

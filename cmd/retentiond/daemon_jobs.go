@@ -167,6 +167,11 @@ func (d *daemonJobs) applyOne(ctx context.Context, cfg *config.Config, dir strin
 		}
 	}
 	d.m.ObserveApply(st)
+	if res != nil && res.LedgerEntries > 0 {
+		if cerr := copyLedger(ctx, cfg, io.Discard); cerr != nil {
+			d.failure(ctx, "ledger copy", cerr)
+		}
+	}
 	switch {
 	case errors.Is(err, apply.ErrLimit):
 		d.log.Warn("apply stopped at the delete limit; the next run goes on", "plan", dir, "done", res.Done)

@@ -18,6 +18,14 @@ state_dir: state
 pseudonym_key_file: keys/pseudonym.key
 ledger_key_file: keys/ledger.key
 apply: {max_deletions: 2000}
+ledger_copy:
+  bucket: %s
+  region: %s
+  endpoint: %s
+  path_style: true
+  retain_days: 30
+  access_key_id: %s
+  secret_access_key_file: keys/s3.secret
 registries:
   - name: kinderen
     subject: child
@@ -79,7 +87,8 @@ func TestS3BackupsEndToEnd(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "keys", "s3.secret"), srv.SecretKey)
 	os.Chmod(filepath.Join(dir, "keys", "s3.secret"), 0o600)
 	cfg := filepath.Join(dir, "retentiond.yaml")
-	writeFile(t, cfg, fmt.Sprintf(s3Config, bucket, srv.Region, srv.Endpoint, srv.AccessKey))
+	ledgerBucket := srv.LockBucket(t)
+	writeFile(t, cfg, fmt.Sprintf(s3Config, ledgerBucket, srv.Region, srv.Endpoint, srv.AccessKey, bucket, srv.Region, srv.Endpoint, srv.AccessKey))
 
 	pdir := filepath.Join(dir, "plan")
 	code, out, errs := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-23", "--out", pdir, "--all")
@@ -111,7 +120,8 @@ func TestS3BackupsEndToEnd(t *testing.T) {
 	if code, out, errs := runCLI(t, "approve", "--config", cfg, "--plan", pdir, "--by", "Beheerder"); code != 0 {
 		t.Fatalf("approve: %s %s", out, errs)
 	}
-	if code, out, errs := runCLI(t, "apply", "--config", cfg, "--plan", pdir); code != 0 || !strings.Contains(out, "0 failed") {
+	if code, out, errs := runCLI(t, "apply", "--config", cfg, "--plan", pdir); code != 0 || !strings.Contains(out, "0 failed") ||
+		!strings.Contains(out, "Ledger copied to bucket") {
 		t.Fatalf("apply: %d\n%s\n%s", code, out, errs)
 	}
 	left := map[string]int{}
@@ -127,7 +137,18 @@ func TestS3BackupsEndToEnd(t *testing.T) {
 	if n := left["kidsadmin/daily/2024-03-10.tar.gz"]; n != 0 {
 		t.Errorf("a due backup with two versions has %d left", n)
 	}
-	if code, out, errs := runCLI(t, "verify", "--ledger", filepath.Join(dir, "state", "ledger"), "--key", filepath.Join(dir, "keys", "ledger.pub")); code != 0 {
+	led := filepath.Join(dir, "state", "ledger")
+	verify := []string{"verify", "--ledger", led, "--key", filepath.Join(dir, "keys", "ledger.pub"), "--config", cfg, "--copies"}
+	if code, out, errs := runCLI(t, verify...); code != 0 {
 		t.Fatalf("verify: %s %s", out, errs)
+	}
+	// Someone rewrites an entry of the local ledger: the copies, which
+	// nobody can change, show it.
+	entries := filepath.Join(led, "entries.jsonl")
+	b, _ = os.ReadFile(entries)
+	os.WriteFile(entries, []byte(strings.Replace(string(b), `"outcome":"done"`, `"outcome":"gone"`, 1)), 0o600)
+	code, out, errs = runCLI(t, verify...)
+	if code == 0 || !strings.Contains(out+errs, "DIFFERS from its Object Lock copies") || !strings.Contains(out, "changed") {
+		t.Fatalf("verify of a rewritten ledger: exit %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -14,12 +14,13 @@ import (
 
 // runVerify checks the ledger's entries against every signed checkpoint,
 // and with --record proves that one record's entries are in the log.
-func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("verify", stderr)
 	dir := fs.String("ledger", "", "the ledger directory (STATE_DIR/ledger) (required)")
 	key := fs.String("key", "", "the verifier key: ledger.pub, or its text (required)")
 	record := fs.String("record", "", "prove this record's entries: STORE:RECORD (needs --config for the pseudonym key) or its pseudonym")
-	cfgPath := fs.String("config", "", "config file, to turn --record STORE:RECORD into its pseudonym")
+	cfgPath := fs.String("config", "", "config file, to turn --record STORE:RECORD into its pseudonym, and for --copies")
+	copies := fs.Bool("copies", false, "also check the ledger against its copies in the config's ledger_copy bucket")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -30,11 +31,31 @@ func runVerify(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	rep, err := ledger.Verify(*dir, v)
-	if err != nil {
-		return fmt.Errorf("the ledger does NOT verify: %w", err)
+	if *copies && *cfgPath == "" {
+		return usageErr("--copies needs --config (for the ledger_copy bucket)")
 	}
-	fmt.Fprintln(stdout, rep.String())
+	rep, lerr := ledger.Verify(*dir, v)
+	if lerr == nil {
+		fmt.Fprintln(stdout, rep.String())
+	}
+	if *copies {
+		// Checked even when the local ledger fails: the copies say what
+		// it held, which is what the supervisor will want to see.
+		cfg, err := config.Load(*cfgPath)
+		if err != nil {
+			return &exitError{code: 2, err: err}
+		}
+		fmt.Fprintln(stdout)
+		if cerr := verifyCopies(ctx, cfg, *dir, v, stdout); cerr != nil {
+			if lerr != nil {
+				return fmt.Errorf("the ledger does NOT verify: %w; and %w", lerr, cerr)
+			}
+			return cerr
+		}
+	}
+	if lerr != nil {
+		return fmt.Errorf("the ledger does NOT verify: %w", lerr)
+	}
 	if rep.Checkpoints == 0 && rep.Entries > 0 {
 		return fmt.Errorf("no entry of the ledger is signed yet: nothing could be verified")
 	}
