@@ -68,6 +68,7 @@ func (p *Planner) Recheck(ctx context.Context, store, id string) (*Item, error) 
 	quiet := *st
 	quiet.Links = LinksOff
 	rd := p.newRecordDecider(ctx, quiet, func(it *Item) {
+		p.applyHold(it)
 		if it.Record == id {
 			out = it
 		}
@@ -170,11 +171,14 @@ func (p *Planner) RedecideContext(ctx context.Context, store string, rec scanner
 	}
 	if setKind(rec.Kind) {
 		if it, ok, err := p.redecideBackup(ctx, st, rec); ok {
+			p.applyHold(it)
 			return it, err
 		}
 	}
 	if rec.Kind != scanners.KindFile {
 		return nil, fmt.Errorf("store %s: only files can be decided again without the store", store)
 	}
-	return p.item(*st, rec, p.decide(*st, rec)), nil
+	it := p.item(*st, rec, p.decide(*st, rec))
+	p.applyHold(it)
+	return it, nil
 }

@@ -80,6 +80,9 @@ type Item struct {
 	Links []Link `json:"links,omitempty"`
 	// Locked says the store itself holds the record (S3 Object Lock).
 	Locked bool `json:"locked,omitempty"`
+	// Held names the legal hold that freezes the record ("H-0007"); the
+	// item is then hold whatever its rules say.
+	Held string `json:"held,omitempty"`
 }
 
 // StoreResult says how the scan of one store went.

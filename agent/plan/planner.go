@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/retentiond/retentiond/agent/classify"
+	"github.com/retentiond/retentiond/agent/holds"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
 )
@@ -47,6 +48,9 @@ type Planner struct {
 	All bool
 	// Lang is "nl" or "en": the language of reasons.
 	Lang string
+	// Holds are the legal holds active on AsOf (nil: none): a held
+	// record is hold in the plan, and in apply's re-check.
+	Holds *holds.Matcher
 	// Progress, if set, is called now and then during a scan with the
 	// store's name and the number of records seen so far.
 	Progress func(store string, records int)
@@ -140,6 +144,7 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 
 	var sinkErr error
 	rd := p.newRecordDecider(ctx, st, func(it *Item) {
+		p.applyHold(it)
 		sum.Add(it.Action)
 		if Overdue(it, p.AsOf) {
 			res.Overdue++
@@ -153,7 +158,7 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 			}
 			res.Links[sc]++
 		}
-		if it.Action == rules.Keep && !p.All && len(it.Links) == 0 {
+		if it.Action == rules.Keep && !p.All && len(it.Links) == 0 && it.Held == "" {
 			return
 		}
 		if err := sink.Item(it); err != nil && sinkErr == nil {

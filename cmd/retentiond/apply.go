@@ -13,6 +13,7 @@ import (
 
 	"github.com/retentiond/retentiond/agent/apply"
 	"github.com/retentiond/retentiond/agent/approval"
+	"github.com/retentiond/retentiond/agent/holds"
 	"github.com/retentiond/retentiond/agent/keys"
 	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/pipeline"
@@ -138,10 +139,29 @@ func recheckPlanner(ctx context.Context, cfg *config.Config, f *plan.File) (*pla
 	if err != nil {
 		return nil, configErr(err)
 	}
+	today := rules.DateIn(time.Now(), cfg.Location)
+	held, err := activeHolds(cfg, today)
+	if err != nil {
+		return nil, fmt.Errorf("legal holds could not be read, so nothing is applied: %w", err)
+	}
 	return &plan.Planner{
 		Policy: pol, Subjects: subjects, Stores: stores, Location: cfg.Location, Lang: f.Lang,
-		AsOf: rules.DateIn(time.Now(), cfg.Location),
+		AsOf: today, Holds: held,
 	}, nil
+}
+
+// activeHolds reads the legal holds of the state dir active on day. A
+// holds file that cannot be read is an error: a half-read list must never
+// mean that nothing is held.
+func activeHolds(cfg *config.Config, day rules.Date) (*holds.Matcher, error) {
+	if _, err := os.Stat(cfg.StateDir); errors.Is(err, os.ErrNotExist) {
+		return nil, nil // no state yet, so no holds
+	}
+	set, err := holds.Open(cfg.StateDir)
+	if err != nil {
+		return nil, err
+	}
+	return set.Matcher(day)
 }
 
 // writeDetails writes what happened to each item beside the plan, mode

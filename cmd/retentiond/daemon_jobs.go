@@ -19,6 +19,7 @@ import (
 	"github.com/retentiond/retentiond/agent/notify"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/report"
+	"github.com/retentiond/retentiond/agent/requests"
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/scanners"
 )
@@ -67,6 +68,7 @@ func (d *daemonJobs) plan(ctx context.Context) error {
 		}
 	}
 	d.pending()
+	d.requestMetrics()
 	if res.failed > 0 {
 		return d.failure(ctx, "plan", fmt.Errorf("%d store(s) could not be listed completely", res.failed))
 	}
@@ -152,6 +154,7 @@ func (d *daemonJobs) apply(ctx context.Context) error {
 	}
 	d.verifyLedger(cfg)
 	d.pending()
+	d.requestMetrics()
 	return errors.Join(errs...)
 }
 
@@ -246,6 +249,18 @@ func (d *daemonJobs) pending() {
 		n++
 	}
 	d.m.SetPendingPlans(n, oldest)
+}
+
+// requestMetrics sets the metrics of open data-subject requests: how
+// many, the oldest, and the nearest deadline (an alert fires a week
+// before it).
+func (d *daemonJobs) requestMetrics() {
+	set, err := requests.Open(d.cfg.StateDir)
+	if err != nil {
+		d.log.Error("data-subject requests could not be read", "err", err)
+		return
+	}
+	d.m.SetSubjectRequests(set.Summary(d.cfg.Location))
 }
 
 // verifyLedger checks the ledger's chain and signatures and records the

@@ -49,6 +49,8 @@ func commands() []command {
 		{"keygen", "create the pseudonymisation and ledger keys", runKeygen},
 		{"approve", "record that a person approved a plan", runApprove},
 		{"apply", "carry out an approved plan (re-checking every item)", runApply},
+		{"hold", "legal holds: add, list, release", runHold},
+		{"request", "data-subject requests and their deadlines: open, list, close, refuse", runRequest},
 		{"run", "run as a service: scheduled plans, approved applies, metrics", runDaemon},
 		{"verify", "check the ledger's entries and signatures; prove a record's deletion", runVerify},
 		{"version", "print the version", runVersion},

@@ -109,7 +109,12 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
+	held, err := activeHolds(cfg, asOf)
+	if err != nil {
+		return nil, fmt.Errorf("legal holds could not be read, so nothing is planned: %w", err)
+	}
 	p := &plan.Planner{
+		Holds: held,
 		Header: plan.Header{
 			Version:      plan.Version,
 			Organisation: cfg.Organisation,

@@ -1,0 +1,205 @@
+// Package requests keeps the data-subject requests an organisation has
+// received — to see, receive, erase, correct or restrict a person's data —
+// with the deadline by which each must be answered (RETENTION-RULES.md R1:
+// within 4 weeks of receipt; the organisation may configure another term).
+//
+// Requests live in STATE_DIR/requests.json (see Set), mode 0600: a request
+// names its subject by type and registry id. The daemon exports how many
+// are open and the nearest deadline as metrics (Set.Summary); what an
+// erase request does to the plan is the planner's business.
+package requests
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/retentiond/retentiond/agent/holds"
+	"github.com/retentiond/retentiond/agent/ledger"
+	"github.com/retentiond/retentiond/agent/metrics"
+	"github.com/retentiond/retentiond/agent/pseudonym"
+	"github.com/retentiond/retentiond/rules"
+)
+
+// SubjectRef names the data subject of a request ("child:1234"); it is
+// the holds package's type, so that one parser serves --subject for both.
+type SubjectRef = holds.SubjectRef
+
+// Request kinds. R1 lists seeing, correcting, completing, restricting,
+// deleting and receiving one's data; correcting and completing are one
+// kind, rectify.
+const (
+	Erase    = "erase"    // delete my data (GDPR art. 17)
+	Access   = "access"   // let me see my data (art. 15)
+	Export   = "export"   // give me my data to take elsewhere (art. 20, R4)
+	Rectify  = "rectify"  // correct or complete my data (art. 16)
+	Restrict = "restrict" // stop using my data for now (art. 18)
+)
+
+// Kinds lists the request kinds, in the order reports show them.
+var Kinds = []string{Erase, Access, Export, Rectify, Restrict}
+
+// Statuses of a request.
+const (
+	StatusOpen    = "open"
+	StatusDone    = "done"    // answered, or carried out
+	StatusRefused = "refused" // refused, such as an erasure a statutory duty forbids (R2)
+)
+
+// DefaultTerm is the term within which a request is answered when the
+// configuration names none: 4 weeks (R1), that is 28 days.
+var DefaultTerm = rules.Term{N: 4, Unit: 'w'}
+
+// Request is one data-subject request.
+type Request struct {
+	// ID names the request, such as "REQ-0003"; OpenRequest assigns it.
+	ID      string
+	Subject SubjectRef
+	// Kind is one of Kinds.
+	Kind string
+	// Received is the day the organisation received the request; the
+	// term runs from it.
+	Received rules.Date
+	// Term is the term the request must be answered in, and Deadline the
+	// last day to answer: Received + Term. It is overdue from the day
+	// after.
+	Term     rules.Term
+	Deadline rules.Date
+	// Lang is the language the person is answered in: "nl" or "en".
+	Lang string
+	// Status is StatusOpen, StatusDone or StatusRefused.
+	Status string
+	// OpenedAt is when the request was recorded; ClosedAt when it was
+	// closed (nil while open).
+	OpenedAt time.Time
+	ClosedAt *time.Time
+	// Notes are the administrator's remarks. They may hold personal data:
+	// they are stored in requests.json only, never logged or put in the
+	// ledger.
+	Notes []string
+}
+
+// IsOpen reports whether r is still open.
+func (r Request) IsOpen() bool { return r.Status == StatusOpen }
+
+// DaysLeft returns the number of days from asOf to r's deadline: 0 on the
+// deadline day itself, negative once it has passed (-1 the day after).
+func DaysLeft(r Request, asOf rules.Date) int {
+	return daysBetween(asOf, r.Deadline)
+}
+
+// daysBetween returns the number of calendar days from a to b.
+func daysBetween(a, b rules.Date) int {
+	ta := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, time.UTC)
+	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
+	return int(tb.Sub(ta).Round(24*time.Hour) / (24 * time.Hour))
+}
+
+// Limits that keep the state file a list of requests.
+const (
+	maxNote  = 2000
+	maxNotes = 50
+)
+
+// check validates what OpenRequest takes from the caller. Errors name the
+// field and how to fix it, never the subject id or a note.
+func (r Request) check(today rules.Date) error {
+	if !slices.Contains(Kinds, r.Kind) {
+		return fmt.Errorf("kind: not one of %s", strings.Join(Kinds, ", "))
+	}
+	if err := r.Subject.Check(); err != nil {
+		return err
+	}
+	switch {
+	case r.Received.IsZero():
+		return errors.New("received: missing: give the day the request came in (YYYY-MM-DD)")
+	case r.Received.After(today):
+		return fmt.Errorf("received: %s is after today (%s): give the day the request came in", r.Received, today)
+	}
+	if r.Lang != "nl" && r.Lang != "en" {
+		return errors.New(`lang: must be "nl" or "en"`)
+	}
+	return checkNotes(r.Notes)
+}
+
+// checkTerm reports whether t can be a request's term.
+func checkTerm(t rules.Term) error {
+	if !strings.ContainsRune("dwmy", rune(t.Unit)) || t.Unit == 0 || t.N <= 0 {
+		return errors.New("term: write a number above 0 and a unit d, w, m or y, such as 4w or 1m")
+	}
+	return nil
+}
+
+func checkNotes(notes []string) error {
+	if len(notes) > maxNotes {
+		return fmt.Errorf("notes: more than %d", maxNotes)
+	}
+	for i, n := range notes {
+		switch {
+		case strings.TrimSpace(n) == "":
+			return fmt.Errorf("notes[%d]: empty", i)
+		case !utf8.ValidString(n):
+			return fmt.Errorf("notes[%d]: not valid UTF-8 text", i)
+		case utf8.RuneCountInString(n) > maxNote:
+			return fmt.Errorf("notes[%d]: longer than %d characters", i, maxNote)
+		case strings.ContainsFunc(n, func(c rune) bool { return unicode.IsControl(c) && c != '\n' && c != '\t' }):
+			return fmt.Errorf("notes[%d]: contains a control character", i)
+		}
+	}
+	return nil
+}
+
+// Summary returns what the daemon exports about the open requests
+// (metrics.Metrics.SetSubjectRequests): their number by kind, when the
+// oldest was received, and when the nearest deadline passes. Days become
+// instants in loc: OldestOpened is the start of the oldest Received day,
+// NextDeadline the end of the nearest Deadline day (midnight after it),
+// so that the alert on a deadline "in the past" fires from the day after
+// the deadline, when the request is overdue. Both are zero when no
+// request is open.
+func (s *Set) Summary(loc *time.Location) metrics.SubjectRequests {
+	out := metrics.SubjectRequests{Open: map[string]int{}}
+	for _, r := range s.reqs {
+		if r.IsOpen() {
+			out.Open[r.Kind]++
+		}
+	}
+	if r, ok := s.Oldest(); ok {
+		out.OldestOpened = midnight(r.Received, loc)
+	}
+	if r, ok := s.NextDeadline(); ok {
+		out.NextDeadline = midnight(r.Deadline.AddDays(1), loc)
+	}
+	return out
+}
+
+func midnight(d rules.Date, loc *time.Location) time.Time {
+	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
+}
+
+// LedgerEntry returns the ledger entry for closing r: action
+// ledger.ActionRequestDone, outcome the status (done or refused), the
+// subject as its keyed pseudonym, the request's id as the rule and its
+// kind as the reason. Notes are left out.
+func LedgerEntry(r Request, k *pseudonym.Keyed) (ledger.Entry, error) {
+	switch {
+	case k == nil:
+		return ledger.Entry{}, errors.New("request ledger entry: no pseudonym key")
+	case !requestIDRe.MatchString(r.ID):
+		return ledger.Entry{}, errors.New("request ledger entry: the request has no id (open it first)")
+	case r.IsOpen() || r.ClosedAt == nil:
+		return ledger.Entry{}, fmt.Errorf("request %s: not closed", r.ID)
+	}
+	return ledger.Entry{
+		Time:    *r.ClosedAt,
+		Subject: k.Subject(string(r.Subject.Type), r.Subject.ID),
+		Rule:    r.ID,
+		Action:  ledger.ActionRequestDone,
+		Outcome: r.Status,
+		Reason:  r.Kind,
+	}, nil
+}
