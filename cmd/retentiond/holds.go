@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -44,17 +45,8 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	default:
 		return usageErr("unknown hold subcommand %q: use add, list or release", args[0])
 	}
-	if err := parse(fs, args[1:], false); err != nil {
-		return err
-	}
-	if *cfgPath == "" {
-		return usageErr("--config is required")
-	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := stateConfig(fs, args[1:], cfgPath)
 	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return err
 	}
 	set, err := holds.Open(cfg.StateDir)
@@ -123,6 +115,22 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 }
 
+// stateConfig parses a subcommand's flags, loads the config and makes
+// sure its state dir exists.
+func stateConfig(fs *flag.FlagSet, args []string, cfgPath *string) (*config.Config, error) {
+	if err := parse(fs, args, false); err != nil {
+		return nil, err
+	}
+	if *cfgPath == "" {
+		return nil, usageErr("--config is required")
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	return cfg, os.MkdirAll(cfg.StateDir, 0o700)
+}
+
 // holdLine describes a hold for the administrator (the terminal is
 // theirs: the subject and path may be shown; the reason is too).
 func holdLine(h holds.Hold) string {
@@ -175,17 +183,8 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	default:
 		return usageErr("unknown request subcommand %q: use open, list, close or refuse", args[0])
 	}
-	if err := parse(fs, args[1:], false); err != nil {
-		return err
-	}
-	if *cfgPath == "" {
-		return usageErr("--config is required")
-	}
-	cfg, err := config.Load(*cfgPath)
+	cfg, err := stateConfig(fs, args[1:], cfgPath)
 	if err != nil {
-		return &exitError{code: 2, err: err}
-	}
-	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return err
 	}
 	set, err := requests.Open(cfg.StateDir)
