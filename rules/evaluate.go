@@ -15,6 +15,10 @@ import "time"
 // (C2) that applies turns a delete into a hold for as long as its flag is
 // set.
 //
+// An erasure request (Facts.Erasure, R2) is one more maximum, due on the
+// request's day; minimums still win. Once received, it lifts hold rules.
+// See erasure.go.
+//
 // Evaluate leaves Decision.Considered empty: a plan over a million files
 // needs only the decision. Explain fills it in.
 func Evaluate(p *Policy, f Facts, asOf Date) Decision {
@@ -34,6 +38,10 @@ type clock struct {
 	date  Date  // the trigger date; zero if unknown
 	note  Text  // how the date was found, if not straight from a registry
 	due   Date  // date + term; zero if the trigger is unknown
+	// erasure marks the clock of an erasure request (erasure.go); instead
+	// is the maximum that would have governed without it.
+	erasure bool
+	instead *clock
 }
 
 func (c *clock) known() bool { return !c.date.IsZero() }
@@ -75,11 +83,20 @@ func evaluate(p *Policy, f Facts, asOf Date, transferred, explain bool) Decision
 	if !anyRule {
 		return review(noRuleText(f.Category, f.Subject.Type))
 	}
+	maxes = withErasure(maxes, mins, f)
 	d, decider := decide(maxes, mins, asOf)
 	if decider == nil {
 		d = review(onlyHoldText(f.Category, f.Subject.Type))
 	}
-	if d.Action == Delete && len(holds) > 0 {
+	lifted := false
+	switch {
+	case d.Action != Delete || len(holds) == 0:
+	case f.erasureInEffect(asOf):
+		// The waiting-list request (C2) is the parent's; an erasure request
+		// from the same parent withdraws it.
+		d.Reason = join(d.Reason, holdLiftedText(holds[0], f))
+		lifted = true
+	default:
 		h := holds[0]
 		d.Action, d.Rule = Hold, h.Row
 		d.Reason = join(d.Reason, holdText(h, f.Subject))
@@ -98,6 +115,10 @@ func evaluate(p *Policy, f Facts, asOf Date, transferred, explain bool) Decision
 		d.Considered = append(d.Considered, consideredMin(c))
 	}
 	for _, h := range holds {
+		if lifted {
+			d.Considered = append(d.Considered, prefixed(Text{h.Row + " hold: ", h.Row + " blokkade: "}, holdLiftedText(h, f)))
+			continue
+		}
 		d.Considered = append(d.Considered, consideredHold(h, f.Subject, d.Rule == h.Row && d.Action == Hold))
 	}
 	return d

@@ -182,6 +182,10 @@ type Facts struct {
 	// set by the caller when exactly one is found; nil otherwise. A hired
 	// person's record then follows the personnel-file rules (S8, S9).
 	Employee *Subject
+	// Erasure is the day an erasure request for the record's subject was
+	// received (R2); zero if there is none. The request acts as a maximum
+	// due that day: statutory minimums still win (erasure.go).
+	Erasure Date
 }
 
 // Action is what the plan does with a record.

@@ -29,6 +29,7 @@ var eventNames = map[Event]Text{
 	RecordDate:            {"record date", "datum van het record"},
 	FiscalYearEnd:         {"end of the fiscal year", "einde boekjaar"},
 	BackupDate:            {"backup date", "datum van de back-up"},
+	ErasureRequest:        {"erasure request", "verzoek tot verwijdering"},
 }
 
 // stillNames say what an unknown end date means, for "still in care".

@@ -49,6 +49,9 @@ var (
 // clause says what the clock's rule says about the record, such as
 // "child dossier: 2 years after end of care (2024-03-15)".
 func (c *clock) clause() Text {
+	if c.erasure {
+		return erasureClause(c)
+	}
 	return both(func(l string) string {
 		s := c.rule.Title.In(l) + ": " + c.rule.Term.Describe(l) + pick(l, " after ", " na ") + EventName(c.event, l)
 		if c.known() {

@@ -51,6 +51,10 @@ type RowDecision struct {
 //   - the record is kept and some fields are due: those are pseudonymised;
 //   - otherwise the row is kept.
 //
+// Under an erasure request every field a field maximum covers is due on
+// the request's day at the latest, and a row the record's minimum holds
+// still has such fields pseudonymised.
+//
 // For Pseudonymise, Due, Rule, Trigger and Basis are those of the field
 // that became due first; for Keep, of whatever comes due first: a field
 // rule, or the record's own rule.
@@ -67,6 +71,20 @@ func EvaluateRow(p *Policy, f Facts, fields []Field, asOf Date) RowDecision {
 		anyUnderMin = anyUnderMin || outs[i].underMin
 	}
 	switch {
+	case w.Action == Hold && f.erasureInEffect(asOf):
+		// Under an erasure request no hold rule holds (evaluate), so the
+		// record is held only by a statutory minimum: fields whose own
+		// maximum (or the request) has passed are pseudonymised now, the
+		// rest stay with the record until the minimum ends (R2).
+		for i := range outs {
+			if outs[i].Action != Pseudonymise && !outs[i].underMin {
+				outs[i] = heldField(states[i], w)
+			}
+		}
+		if first(outs, isPseudonymised) != nil {
+			return RowDecision{Decision: pseudonymiseRow(outs, w, true), Fields: decisions(outs)}
+		}
+		return RowDecision{Decision: w, Fields: decisions(outs)}
 	case w.Action == Hold:
 		for i := range outs {
 			outs[i] = heldField(states[i], w)
@@ -127,6 +145,18 @@ func fieldStates(p *Policy, f Facts, fields []Field) []*fieldState {
 				if st.min == nil || st.min.known() && (!c.known() || c.due.After(st.min.due)) {
 					st.min = c
 				}
+			}
+		}
+		// Under an erasure request every field a maximum covers is due on
+		// the request's day at the latest; fields only a minimum covers
+		// stay until it ends, then go with the row.
+		if st.firstMax != nil && !f.Erasure.IsZero() {
+			instead := st.max
+			if instead == nil {
+				instead = st.firstMax
+			}
+			if c := erasureClock(f, instead); st.max == nil || c.due.Before(st.max.due) {
+				st.max = c
 			}
 		}
 		out = append(out, st)

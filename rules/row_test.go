@@ -284,7 +284,10 @@ func checkRowShape(t *testing.T, name string, p *Policy, f Facts, fields []Field
 			t.Errorf("%s: row held, record %s", name, w.Action)
 		}
 	}
-	if w.Action == Review || w.Action == Hold && d.Action != Hold {
+	// Under an erasure request a record held by a minimum may have fields
+	// pseudonymised now (R2).
+	heldErased := w.Action == Hold && d.Action == Pseudonymise && f.erasureInEffect(asOf)
+	if w.Action == Review || w.Action == Hold && d.Action != Hold && !heldErased {
 		t.Errorf("%s: record %s became row %s", name, w.Action, d.Action)
 	}
 	var want []Field

@@ -19,6 +19,9 @@ var (
 // termClause says a clock's term and trigger without the rule's title:
 // "1 year after end of contract (2024-03-15)".
 func termClause(c *clock, l string) string {
+	if c.erasure {
+		return erasureTerm(c, l)
+	}
 	s := c.rule.Term.Describe(l) + pick(l, " after ", " na ") + EventName(c.event, l)
 	if !c.known() {
 		return s
@@ -32,6 +35,9 @@ func termClause(c *clock, l string) string {
 
 // passedTail: the field's maximum has passed (and any minimum with it).
 func passedTail(st *fieldState) Text {
+	if st.max.erasure {
+		return erasureFieldTail(st.max, true)
+	}
 	return both(func(l string) string {
 		s := fmt.Sprintf(pick(l, "%s passed on %s (%s)", "%s verstreken op %s (%s)"),
 			termClause(st.max, l), FormatDate(st.max.due, l), st.max.rule.Row)
@@ -69,6 +75,9 @@ func minKeepTail(st *fieldState, asOf Date) Text {
 
 // maxRunsTail: the field's maximum has not passed, or has no date yet.
 func maxRunsTail(c *clock) Text {
+	if c.erasure {
+		return erasureFieldTail(c, false)
+	}
 	return both(func(l string) string {
 		if !c.known() {
 			return fmt.Sprintf("%s (%s); %s", termClause(c, l), c.rule.Row, unknownEvent(c.event, l))

@@ -29,6 +29,9 @@ type Header struct {
 	Policy       string `json:"policy"`
 	Lang         string `json:"lang"`
 	All          bool   `json:"all"` // keep items are listed too
+	// Request is the data-subject request the plan answers ("REQ-0002"):
+	// it then lists that subject's items only.
+	Request string `json:"request,omitempty"`
 }
 
 // SubjectRef names the subject of an item. Name is personal data: it goes

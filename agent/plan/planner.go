@@ -48,6 +48,13 @@ type Planner struct {
 	All bool
 	// Lang is "nl" or "en": the language of reasons.
 	Lang string
+	// Erasures are the subjects with an open erasure request and the day
+	// it was received (R3): their records are decided as the rules say
+	// under such a request (due now unless a statutory minimum holds
+	// them). Only, if set, limits the plan to one subject's items (the
+	// plan that answers a request).
+	Erasures map[SubjectKey]rules.Date
+	Only     *SubjectKey
 	// Holds are the legal holds active on AsOf (nil: none): a held
 	// record is hold in the plan, and in apply's re-check.
 	Holds *holds.Matcher
@@ -144,6 +151,9 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 
 	var sinkErr error
 	rd := p.newRecordDecider(ctx, st, func(it *Item) {
+		if !p.wanted(it) {
+			return
+		}
 		p.applyHold(it)
 		sum.Add(it.Action)
 		if Overdue(it, p.AsOf) {
@@ -347,6 +357,7 @@ func (p *Planner) decide(st Store, rec scanners.Record) decided {
 		PathDate: m.Date,
 		EndYear:  m.EndYear,
 		ModDate:  rules.DateIn(rec.ModTime, p.Location),
+		Erasure:  p.erasure(subj),
 	}
 	if (subj.Type == rules.Applicant || subj.Type == rules.Intern) && subj.Flag(rules.Hired) {
 		if emp := p.Subjects.ByName(rules.Employee, subj.Name); len(emp) == 1 {

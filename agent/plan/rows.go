@@ -65,6 +65,7 @@ func (p *Planner) decideRow(st Store, rec scanners.Record) decided {
 		Category: spec.Category,
 		PathDate: parseRowDate(rec.Row.Date),
 		ModDate:  rules.DateIn(rec.ModTime, p.Location),
+		Erasure:  p.erasure(subj),
 	}
 	fields := make([]rules.Field, len(rec.Row.Fields))
 	for i, fl := range rec.Row.Fields {

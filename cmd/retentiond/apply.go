@@ -46,6 +46,11 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if res == nil {
 		return runErr
 	}
+	if !*dryRun && runErr == nil {
+		if err := finishRequest(cfg, f, res.Failed+res.Skipped, stdout); err != nil {
+			runErr = err
+		}
+	}
 	if !*dryRun && res.LedgerEntries > 0 {
 		if err := copyLedger(ctx, cfg, stdout); err != nil && runErr == nil {
 			runErr = err
@@ -144,9 +149,13 @@ func recheckPlanner(ctx context.Context, cfg *config.Config, f *plan.File) (*pla
 	if err != nil {
 		return nil, fmt.Errorf("legal holds could not be read, so nothing is applied: %w", err)
 	}
+	reqs, err := openRequests(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("data-subject requests could not be read, so nothing is applied: %w", err)
+	}
 	return &plan.Planner{
 		Policy: pol, Subjects: subjects, Stores: stores, Location: cfg.Location, Lang: f.Lang,
-		AsOf: today, Holds: held,
+		AsOf: today, Holds: held, Erasures: erasures(reqs),
 	}, nil
 }
 

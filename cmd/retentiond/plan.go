@@ -27,6 +27,8 @@ type planOpts struct {
 	// autoRules (the daemon's auto_apply) sends these rules' due items
 	// to a second plan in the subfolder autoDir.
 	autoRules []string
+	// request is the id of an erasure request the plan answers.
+	request string
 }
 
 // autoDir is the subfolder of a plan folder holding the items of the
@@ -41,6 +43,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&o.out, "out", "", "directory for plan.json, plan.csv and report.html (default STATE_DIR/plans/TIMESTAMP)")
 	fs.BoolVar(&o.all, "all", false, "also list records that are kept (not yet due)")
 	fs.StringVar(&o.lang, "lang", "nl", "language of the report and reasons: nl or en")
+	fs.StringVar(&o.request, "request", "", "answer this erasure request (REQ-0001): the subject's items only, in the requester's language")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -133,12 +136,22 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 		All:      o.all,
 		Lang:     o.lang,
 	}
+	reqs, err := openRequests(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("data-subject requests could not be read, so nothing is planned: %w", err)
+	}
+	p.Erasures = erasures(reqs)
+	if o.request != "" {
+		if err := forRequest(reqs, o.request, p); err != nil {
+			return nil, usageErr("--request: %v", err)
+		}
+	}
 	if o.progress {
 		p.Progress = func(store string, n int) {
 			fmt.Fprintf(stderr, "\rscanning %s: %d records", store, n)
 		}
 	}
-	sink, err := report.Open(dir, o.lang)
+	sink, err := report.Open(dir, p.Lang)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +160,7 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 		if err := os.MkdirAll(filepath.Join(dir, autoDir), 0o700); err != nil {
 			return nil, err
 		}
-		auto, err := report.Open(filepath.Join(dir, autoDir), o.lang)
+		auto, err := report.Open(filepath.Join(dir, autoDir), p.Lang)
 		if err != nil {
 			return nil, err
 		}

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const erasureConfig = `organisation: Erasure Test
+state_dir: state
+pseudonym_key_file: keys/pseudonym.key
+ledger_key_file: keys/ledger.key
+registries:
+  - name: kinderen
+    subject: child
+    file: kinderen.csv
+    columns: {id: Nummer, name: Naam, end_of_care: Einde}
+stores:
+  - name: dossiers
+    type: localfs
+    root: data
+    layout:
+      - path: "{child.name}/Contracten/**"
+        category: contract
+      - path: "{child.name}/**"
+        category: child-dossier
+`
+
+// TestErasureRequest: the parents of a child whose care ended in June
+// 2025 ask for erasure. The dossier (C1 would keep it until 2027) is due
+// now; the contract stays under the statutory 7 years (C3) until
+// 2032-06-30 and is deleted by the plan of that day. The request's plan
+// lists that child only, in the requester's language; apply deletes the
+// dossier and leaves the request open while the contract is held.
+func TestErasureRequest(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "retentiond.yaml"), erasureConfig)
+	writeFile(t, filepath.Join(dir, "kinderen.csv"), "Nummer;Naam;Einde\n1;Piet Jansen;30-06-2025\n2;Anna Berg;30-06-2025\n")
+	for _, f := range []string{"Jansen, Piet/intake.pdf", "Jansen, Piet/Contracten/contract.pdf", "Berg, Anna/intake.pdf"} {
+		writeFile(t, filepath.Join(dir, "data", f), "pdf")
+	}
+	cfg := filepath.Join(dir, "retentiond.yaml")
+	cli := func(args ...string) string {
+		t.Helper()
+		code, out, errs := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errs)
+		}
+		return out
+	}
+	cli("keygen", "--out", filepath.Join(dir, "keys"))
+	cli("request", "open", "--config", cfg, "--subject", "child:1", "--kind", "erase", "--received", "2026-11-20", "--lang", "en")
+
+	pdir := filepath.Join(dir, "plan-req")
+	cli("plan", "--config", cfg, "--as-of", "2026-11-23", "--request", "REQ-0001", "--out", pdir)
+	var p struct {
+		Request string
+		Lang    string
+		Items   []struct {
+			Record, Action, Rule, Due, Reason string
+		}
+	}
+	b, _ := os.ReadFile(filepath.Join(pdir, "plan.json"))
+	if err := json.Unmarshal(b, &p); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, it := range p.Items {
+		got[it.Record] = it.Action + " " + it.Rule + " " + it.Due
+		if strings.HasPrefix(it.Record, "Berg") {
+			t.Errorf("the request's plan lists another child's record")
+		}
+	}
+	if p.Request != "REQ-0001" || p.Lang != "en" {
+		t.Errorf("plan header: request %q, lang %q", p.Request, p.Lang)
+	}
+	if got["Jansen, Piet/intake.pdf"] != "delete R2 2026-11-20" || got["Jansen, Piet/Contracten/contract.pdf"] != "hold C3 2032-06-30" {
+		t.Errorf("erasure plan: %v", got)
+	}
+	cli("approve", "--config", cfg, "--plan", pdir, "--by", "Privacy officer")
+	out := cli("apply", "--config", cfg, "--plan", pdir)
+	if !strings.Contains(out, "REQ-0001 stays open") {
+		t.Errorf("apply:\n%s", out)
+	}
+	for f, want := range map[string]bool{"Jansen, Piet/intake.pdf": false, "Jansen, Piet/Contracten/contract.pdf": true, "Berg, Anna/intake.pdf": true} {
+		if _, err := os.Stat(filepath.Join(dir, "data", f)); (err == nil) != want {
+			t.Errorf("%s present = %v, want %v", f, err == nil, want)
+		}
+	}
+	// The nightly plans know the open request: on the day the minimum
+	// ends, the contract is due.
+	out = cli("plan", "--config", cfg, "--as-of", "2032-06-29", "--out", filepath.Join(dir, "p1"))
+	if !strings.Contains(out, "1 to delete") || !strings.Contains(out, "1 held") { // Anna's dossier (C1); the contract held
+		t.Errorf("plan the day before the minimum ends:\n%s", out)
+	}
+	out = cli("plan", "--config", cfg, "--as-of", "2032-06-30", "--out", filepath.Join(dir, "p2"))
+	if !strings.Contains(out, "2 to delete") { // the contract (R2) and Anna's dossier (C1)
+		t.Errorf("plan on the day the minimum ends:\n%s", out)
+	}
+}
