@@ -163,11 +163,11 @@ func storeExists(cfg *config.Config, name string) bool {
 // requests and their deadlines (R1–R4).
 func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return usageErr("request needs a subcommand: open, list, close or refuse")
+		return usageErr("request needs a subcommand: open, list, package, close or refuse")
 	}
 	fs := newFlags("request "+args[0], stderr)
 	cfgPath := fs.String("config", "", "config file (required)")
-	var subject, kind, received, lang, term, id *string
+	var subject, kind, received, lang, term, id, outDir *string
 	var all *bool
 	switch args[0] {
 	case "open":
@@ -178,10 +178,13 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		term = fs.String("term", "4w", "the term to answer in")
 	case "close", "refuse":
 		id = fs.String("id", "", "the request's id, such as REQ-0002 (required)")
+	case "package":
+		id = fs.String("id", "", "the access or export request's id, such as REQ-0002 (required)")
+		outDir = fs.String("out", "", "a new folder for the package (default STATE_DIR/packages/ID)")
 	case "list":
 		all = fs.Bool("all", false, "also list closed requests")
 	default:
-		return usageErr("unknown request subcommand %q: use open, list, close or refuse", args[0])
+		return usageErr("unknown request subcommand %q: use open, list, package, close or refuse", args[0])
 	}
 	cfg, err := stateConfig(fs, args[1:], cfgPath)
 	if err != nil {
@@ -229,6 +232,19 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stdout, "Opened %s (%s), received %s: answer by %s (%d days left).\n", r.ID, r.Kind, r.Received, r.Deadline, requests.DaysLeft(r, today))
 		return nil
+	case "package":
+		r, ok := set.Get(*id)
+		switch {
+		case !ok:
+			return usageErr("--id: no request %q; see retentiond request list", *id)
+		case r.Kind != requests.Access && r.Kind != requests.Export:
+			return usageErr("--id: %s is an %s request; packages answer access and export requests", r.ID, r.Kind)
+		}
+		dir := *outDir
+		if dir == "" {
+			dir = filepath.Join(cfg.StateDir, "packages", r.ID)
+		}
+		return accessPackage(ctx, cfg, r, dir, stdout)
 	default: // close, refuse
 		var r requests.Request
 		if args[0] == "close" {

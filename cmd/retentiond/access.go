@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/retentiond/retentiond/agent/ledger"
+	"github.com/retentiond/retentiond/agent/pipeline"
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/requests"
+	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/rules"
+	"github.com/retentiond/retentiond/scanners"
+)
+
+// collectSink keeps a plan's items in memory: one subject's items, for a
+// package.
+type collectSink struct{ items, pending []*plan.Item }
+
+func (c *collectSink) Begin(plan.Header) error  { return nil }
+func (c *collectSink) Item(it *plan.Item) error { c.pending = append(c.pending, it); return nil }
+func (c *collectSink) Commit() error {
+	c.items, c.pending = append(c.items, c.pending...), nil
+	return nil
+}
+func (c *collectSink) Discard() error                             { c.pending = nil; return nil }
+func (c *collectSink) End([]plan.StoreResult, plan.Summary) error { return nil }
+
+// packaged is one record in an access package, for its index.
+type packaged struct {
+	Store, Record, Category, Action, Due, Reason, Copy, Note string
+}
+
+// accessPackage writes everything found about a request's subject into
+// out (R4): the files copied, export rows as JSON and CSV per store, and
+// index.html in the requester's language. Everything is mode 0600 (0700
+// for folders): it is the person's data, to be handed over. The ledger
+// records that a package was made and how many records it holds, never
+// what.
+func accessPackage(ctx context.Context, cfg *config.Config, r requests.Request, out string, stdout io.Writer) error {
+	if ents, err := os.ReadDir(out); err == nil && len(ents) > 0 {
+		return fmt.Errorf("%s is not empty: give a new folder for the package", out)
+	}
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return err
+	}
+	pol, err := pipeline.Policy(cfg)
+	if err != nil {
+		return configErr(err)
+	}
+	subjects, _, err := pipeline.Subjects(cfg)
+	if err != nil {
+		return fmt.Errorf("registries could not be read, so no package is made:\n%w", err)
+	}
+	stores, err := pipeline.Stores(ctx, cfg)
+	if err != nil {
+		return configErr(err)
+	}
+	lang := r.Lang
+	if lang != "en" {
+		lang = "nl"
+	}
+	today := rules.DateIn(time.Now(), cfg.Location)
+	held, err := activeHolds(cfg, today)
+	if err != nil {
+		return err
+	}
+	p := &plan.Planner{Policy: pol, Subjects: subjects, Stores: stores, AsOf: today, Location: cfg.Location,
+		All: true, Lang: lang, Holds: held, Only: &plan.SubjectKey{Type: r.Subject.Type, ID: r.Subject.ID}}
+	var sink collectSink
+	_, results, err := p.Run(ctx, &sink)
+	if err != nil {
+		return err
+	}
+	for _, res := range results {
+		if res.Error != "" {
+			return fmt.Errorf("store %s could not be listed completely, so the package would miss records: %s", res.Name, res.Error)
+		}
+	}
+	var index []packaged
+	rows := map[string][]map[string]any{}
+	for _, it := range sink.items {
+		pk := packaged{Store: it.Store, Record: it.Record, Category: string(it.Category), Action: string(it.Action), Due: it.Due, Reason: it.Reason}
+		st := p.Store(it.Store)
+		switch {
+		case it.Kind == string(scanners.KindRow):
+			row, err := readRow(ctx, st, it.Record)
+			if err != nil {
+				pk.Note = "could not be read"
+			} else {
+				rows[it.Store] = append(rows[it.Store], row)
+				pk.Copy = "rows/" + it.Store + ".json"
+			}
+		case it.Kind == string(scanners.KindPlaceholder):
+			pk.Note = "in iCloud Drive only (not downloaded): download it and make the package again"
+		default:
+			rel := filepath.Join("files", it.Store, filepath.FromSlash(strings.ReplaceAll(it.Record, scanners.ArchiveSep, "/")))
+			if err := copyRecord(ctx, st, it.Record, filepath.Join(out, rel)); err != nil {
+				pk.Note = "could not be copied"
+			} else {
+				pk.Copy = filepath.ToSlash(rel)
+			}
+		}
+		index = append(index, pk)
+	}
+	if err := writeRows(out, rows); err != nil {
+		return err
+	}
+	sort.Slice(index, func(i, j int) bool { return index[i].Store+index[i].Record < index[j].Store+index[j].Record })
+	if err := writeIndex(out, cfg, r, lang, index); err != nil {
+		return err
+	}
+	if err := ledgerEvent(cfg, func(l *ledger.Ledger, k keyed) error {
+		_, err := l.Append(ledger.Entry{Time: time.Now().UTC(), Subject: k.k.Subject(string(r.Subject.Type), r.Subject.ID),
+			Rule: r.ID, Action: "access-package", Outcome: ledger.OutcomeDone, Reason: fmt.Sprintf("%d records", len(index))})
+		return err
+	}); err != nil {
+		return fmt.Errorf("the package was made, but the ledger could not record it: %w", err)
+	}
+	fmt.Fprintf(stdout, "Package for %s in %s: %d record(s); open index.html. Hand it over securely, then close the request.\n", r.ID, out, len(index))
+	return nil
+}
+
+func readRow(ctx context.Context, st scanners.Store, id string) (map[string]any, error) {
+	rc, err := st.Open(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var row map[string]any
+	return row, json.NewDecoder(rc).Decode(&row)
+}
+
+// copyRecord copies a record's content to path, mode 0600.
+func copyRecord(ctx context.Context, st scanners.Store, id, path string) error {
+	if st == nil {
+		return errors.New("store not open")
+	}
+	rc, err := st.Open(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, rc); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// writeRows writes each store's rows as JSON and as CSV (the columns of
+// all its rows).
+func writeRows(out string, rows map[string][]map[string]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Join(out, "rows"), 0o700); err != nil {
+		return err
+	}
+	for store, rs := range rows {
+		b, err := json.MarshalIndent(rs, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(out, "rows", store+".json"), b, 0o600); err != nil {
+			return err
+		}
+		var cols []string
+		for _, r := range rs {
+			for k := range r {
+				if !slices.Contains(cols, k) {
+					cols = append(cols, k)
+				}
+			}
+		}
+		sort.Strings(cols)
+		f, err := os.OpenFile(filepath.Join(out, "rows", store+".csv"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return err
+		}
+		w := csv.NewWriter(f)
+		w.Comma = ';'
+		w.Write(cols)
+		for _, r := range rs {
+			line := make([]string, len(cols))
+			for i, c := range cols {
+				if v, ok := r[c]; ok && v != nil {
+					line[i] = fmt.Sprint(v)
+				}
+			}
+			w.Write(line)
+		}
+		w.Flush()
+		if err := errors.Join(w.Error(), f.Close()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Title}}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}</style></head>
+<body><h1>{{.Title}}</h1><p>{{.Intro}}</p>
+<table><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
+{{range .Items}}<tr><td>{{.Store}}</td><td>{{if .Copy}}<a href="{{.Copy}}">{{.Record}}</a>{{else}}{{.Record}}{{end}}{{if .Note}}<br><i>{{.Note}}</i>{{end}}</td><td>{{.Category}}</td><td>{{.Action}}{{if .Due}} ({{.Due}}){{end}}</td><td>{{.Reason}}</td></tr>
+{{end}}</table></body></html>
+`))
+
+func writeIndex(out string, cfg *config.Config, r requests.Request, lang string, items []packaged) error {
+	d := struct {
+		Lang, Title, Intro string
+		Head               []string
+		Items              []packaged
+	}{Lang: lang, Items: items}
+	if lang == "en" {
+		d.Title = "Your personal data at " + cfg.Organisation
+		d.Intro = fmt.Sprintf("Everything %s holds about you (request %s of %s): %d record(s). Files are in files/, rows of our systems in rows/ (JSON and CSV). Each line says how long it is kept and why.", cfg.Organisation, r.ID, r.Received, len(items))
+		d.Head = []string{"Where", "Record", "Kind", "What happens", "Why"}
+	} else {
+		d.Title = "Uw persoonsgegevens bij " + cfg.Organisation
+		d.Intro = fmt.Sprintf("Alles wat %s over u bewaart (verzoek %s van %s): %d stuk(ken). Bestanden staan in files/, regels uit onze systemen in rows/ (JSON en CSV). Bij elke regel staat hoe lang die bewaard wordt en waarom.", cfg.Organisation, r.ID, r.Received, len(items))
+		d.Head = []string{"Waar", "Stuk", "Soort", "Wat ermee gebeurt", "Waarom"}
+	}
+	f, err := os.OpenFile(filepath.Join(out, "index.html"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := indexTmpl.Execute(f, d); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
