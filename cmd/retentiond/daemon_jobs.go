@@ -68,6 +68,9 @@ func (d *daemonJobs) plan(ctx context.Context) error {
 		}
 	}
 	d.pending()
+	if res.failed == 0 {
+		d.closeErasures(res)
+	}
 	d.requestMetrics()
 	if res.failed > 0 {
 		return d.failure(ctx, "plan", fmt.Errorf("%d store(s) could not be listed completely", res.failed))
@@ -249,6 +252,47 @@ func (d *daemonJobs) pending() {
 		n++
 	}
 	d.m.SetPendingPlans(n, oldest)
+}
+
+// closeErasures closes the erasure requests whose subject has nothing
+// left: the night's plan (every store listed in full) holds no item of
+// theirs, so what a statutory minimum held has been deleted since. The
+// ledger records that the request was carried out.
+func (d *daemonJobs) closeErasures(res *planResult) {
+	set, err := openRequests(res.cfg)
+	if err != nil || set == nil {
+		return
+	}
+	f, err := readPlan(res.dir)
+	if err != nil {
+		return
+	}
+	left := map[plan.SubjectKey]bool{}
+	for _, it := range f.Items {
+		if it.Subject != nil {
+			left[plan.SubjectKey{Type: it.Subject.Type, ID: it.Subject.ID}] = true
+		}
+	}
+	for _, r := range set.List(true) {
+		if r.Kind != requests.Erase || res.asOf.Before(r.Received) || left[plan.SubjectKey{Type: r.Subject.Type, ID: r.Subject.ID}] {
+			continue
+		}
+		done, err := set.Close(r.ID, time.Now().In(res.cfg.Location))
+		if err == nil {
+			err = ledgerEvent(res.cfg, func(l *ledger.Ledger, k keyed) error {
+				e, err := requests.LedgerEntry(done, k.k)
+				if err == nil {
+					_, err = l.Append(e)
+				}
+				return err
+			})
+		}
+		if err != nil {
+			d.log.Error("closing an erasure request failed", "request", r.ID, "err", err)
+			continue
+		}
+		d.log.Info("erasure request carried out: nothing of the subject is left", "request", r.ID)
+	}
 }
 
 // requestMetrics sets the metrics of open data-subject requests: how

@@ -2,10 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/retentiond/retentiond/agent/metrics"
+	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/rules"
 )
 
 const erasureConfig = `organisation: Erasure Test
@@ -98,5 +103,28 @@ func TestErasureRequest(t *testing.T) {
 	out = cli("plan", "--config", cfg, "--as-of", "2032-06-30", "--out", filepath.Join(dir, "p2"))
 	if !strings.Contains(out, "2 to delete") { // the contract (R2) and Anna's dossier (C1)
 		t.Errorf("plan on the day the minimum ends:\n%s", out)
+	}
+
+	// The daemon closes the request once a night's plan finds nothing of
+	// the child left.
+	c, err := config.Load(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &daemonJobs{cfg: c, m: metrics.New(), log: slog.New(slog.DiscardHandler)}
+	asOf, _ := rules.ParseDate("2032-06-30")
+	d.closeErasures(&planResult{dir: filepath.Join(dir, "p2"), cfg: c, asOf: asOf})
+	if out = cli("request", "list", "--config", cfg); !strings.Contains(out, "REQ-0001") {
+		t.Errorf("the request was closed while the contract is still there:\n%s", out)
+	}
+	os.Remove(filepath.Join(dir, "data", "Jansen, Piet", "Contracten", "contract.pdf")) // as the night's apply does
+	cli("plan", "--config", cfg, "--as-of", "2032-06-30", "--out", filepath.Join(dir, "p3"))
+	d.closeErasures(&planResult{dir: filepath.Join(dir, "p3"), cfg: c, asOf: asOf})
+	if out = cli("request", "list", "--config", cfg); strings.Contains(out, "REQ-0001") {
+		t.Errorf("the request is still open with nothing left:\n%s", out)
+	}
+	led, _ := os.ReadFile(filepath.Join(dir, "state", "ledger", "entries.jsonl"))
+	if !strings.Contains(string(led), `"action":"request-done"`) {
+		t.Errorf("the ledger does not record the request as carried out")
 	}
 }
