@@ -165,7 +165,7 @@ func TestRunOnDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	addr := freeAddr(t)
 	cfg := daemonDemo(t, dir, fmt.Sprintf("daemon:\n  listen: %s\n  plan_schedule: \"0 2 * * *\"\n  apply_schedule: \"0 3 * * *\"\n  auto_apply: [C10]\n", addr))
-	if code, out, errs := runCLI(t, "request", "open", "--config", cfg, "--subject", "parent:R1", "--kind", "erase"); code != 0 {
+	if code, out, errs := runCLI(t, "request", "open", "--config", cfg, "--subject", "parent:R1", "--kind", "access"); code != 0 {
 		t.Fatalf("request open: %s %s", out, errs)
 	}
 	d := startDaemon(t, cfg, addr)
@@ -209,8 +209,8 @@ func TestRunOnDemo(t *testing.T) {
 	if v := d.waitMetric(t, `retentiond_plans_pending_approval`); v != 1 {
 		t.Errorf("plans awaiting approval = %v, want 1", v)
 	}
-	if v := d.waitMetric(t, `retentiond_subject_requests_open\{kind="erase"\}`); v != 1 {
-		t.Errorf("open erasure requests = %v, want 1", v)
+	if v := d.waitMetric(t, `retentiond_subject_requests_open\{kind="access"\}`); v != 1 {
+		t.Errorf("open access requests = %v, want 1", v)
 	}
 	if v := d.waitMetric(t, `retentiond_subject_requests_next_deadline_timestamp_seconds`); v < float64(time.Now().Add(27*24*time.Hour).Unix()) {
 		t.Errorf("next deadline %v is not four weeks out", v)
