@@ -42,6 +42,7 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	},
 	"event": func(e rules.Event, l string) string { return rules.EventName(e, l) },
 	"field": func(f string, l string) string { return rules.FieldName(rules.Field(f), l) },
+	"add":   func(a, b int) int { return a + b },
 	"date": func(iso, l string) string {
 		if l == "nl" && len(iso) == 10 {
 			return iso[8:10] + "-" + iso[5:7] + "-" + iso[0:4]
@@ -185,6 +186,9 @@ type htmlData struct {
 	Failed  int
 	Links   int // records with sharing links beyond named people
 	Overdue int
+	// Kept is, for a plan that answers an erasure request, what stays
+	// and until when, per rule.
+	Kept    []keptLine
 	Groups  []*group
 	Shown   int
 	Omitted int
@@ -209,6 +213,9 @@ func (h *HTML) End(stores []plan.StoreResult, sum plan.Summary) error {
 	}
 	for _, g := range h.groups {
 		d.Groups = append(d.Groups, g)
+	}
+	if h.header.Request != "" {
+		d.Kept = keptLines(d.Groups)
 	}
 	sort.Slice(d.Groups, func(i, j int) bool { return groupLess(d.Groups[i], d.Groups[j]) })
 	pf, err := newPlanFile(h.path)
@@ -256,7 +263,10 @@ var words = map[string]map[string]string{
 		"dryrun":  "This is a plan: nothing has been deleted or changed. Items marked delete are removed only after a person approves the plan.",
 		"summary": "Summary", "delete": "to delete", "review": "to review by hand", "hold": "held", "keep": "kept (not yet due)", "pseudonymise": "to pseudonymise",
 		"stores": "Stores", "store": "Store", "type": "Type", "records": "Records", "status": "Status", "ok": "scanned",
-		"failed":      "listing failed: nothing in this store is in the plan, nothing in it will be deleted",
+		"failed": "listing failed: nothing in this store is in the plan, nothing in it will be deleted",
+		"answer": "Answer to request", "answerintro": "You asked us to erase your personal data. What this plan does with it, once approved:",
+		"goesnow": "records are deleted or pseudonymised now", "keptuntil": "kept until", "keptwhy": "because the law requires it",
+		"keptforever": "kept while the legal duty lasts", "nothingkept": "Nothing is kept.",
 		"linksnote":   "records holding personal data are shared by a link that reaches beyond named people (anyone with the link, or everyone in the organisation). Remove these links; a leak of personal data must be documented and may have to be reported to the Autoriteit Persoonsgegevens within 72 hours (R5). The items are marked below.",
 		"overduenote": "items are past the date by which they had to be deleted or pseudonymised. Review and approve this plan soon.",
 		"failednote":  "stores could not be listed completely. Nothing in them is planned. Fix the cause and plan again.",
@@ -270,7 +280,10 @@ var words = map[string]map[string]string{
 		"dryrun":  "Dit is een plan: er is niets verwijderd of gewijzigd. Wat op 'verwijderen' staat, wordt pas verwijderd nadat iemand het plan heeft goedgekeurd.",
 		"summary": "Samenvatting", "delete": "te verwijderen", "review": "zelf te beoordelen", "hold": "vastgehouden", "keep": "bewaard (nog niet aan de beurt)", "pseudonymise": "te pseudonimiseren",
 		"stores": "Opslagplaatsen", "store": "Opslag", "type": "Soort", "records": "Bestanden", "status": "Status", "ok": "doorzocht",
-		"failed":      "doorzoeken mislukt: niets uit deze opslag staat in het plan, er wordt niets in verwijderd",
+		"failed": "doorzoeken mislukt: niets uit deze opslag staat in het plan, er wordt niets in verwijderd",
+		"answer": "Antwoord op verzoek", "answerintro": "U heeft gevraagd uw persoonsgegevens te verwijderen. Wat dit plan ermee doet, zodra het is goedgekeurd:",
+		"goesnow": "stukken worden nu verwijderd of gepseudonimiseerd", "keptuntil": "bewaard tot", "keptwhy": "omdat de wet dat vereist",
+		"keptforever": "bewaard zolang de wettelijke plicht geldt", "nothingkept": "Er wordt niets bewaard.",
 		"linksnote":   "bestanden met persoonsgegevens zijn gedeeld met een link die verder reikt dan genoemde personen (iedereen met de link, of de hele organisatie). Verwijder deze links; een datalek moet worden gedocumenteerd en mogelijk binnen 72 uur gemeld bij de Autoriteit Persoonsgegevens (R5). De regels zijn hieronder gemarkeerd.",
 		"overduenote": "regels zijn over de datum waarop ze verwijderd of gepseudonimiseerd moesten zijn. Beoordeel en keur dit plan spoedig goed.",
 		"failednote":  "opslagplaatsen konden niet volledig worden doorzocht. Daaruit staat niets in het plan. Los de oorzaak op en maak het plan opnieuw.",
@@ -279,4 +292,33 @@ var words = map[string]map[string]string{
 		"omitted": "andere regels staan hier niet; plan.csv bevat ze allemaal.", "none": "Op deze datum hoeft er niets te gebeuren.",
 		"entries": "bestanden", "goes": "gepseudonimiseerd", "stays": "blijft",
 	},
+}
+
+// keptLine is one line of an erasure request's answer: how many records
+// a rule keeps, until when.
+type keptLine struct {
+	Rule, Until, Reason string
+	N                   int
+}
+
+// keptLines sums up the held items of a request's plan by rule and date.
+func keptLines(groups []*group) []keptLine {
+	idx := map[[2]string]int{}
+	var out []keptLine
+	for _, g := range groups {
+		for _, it := range g.Items {
+			if it.Action != rules.Hold {
+				continue
+			}
+			k := [2]string{it.Rule, it.Due}
+			if i, ok := idx[k]; ok {
+				out[i].N++
+				continue
+			}
+			idx[k] = len(out)
+			out = append(out, keptLine{Rule: it.Rule, Until: it.Due, Reason: it.Basis, N: 1})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Until < out[j].Until })
+	return out
 }

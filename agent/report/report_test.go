@@ -274,3 +274,38 @@ func TestStalePlanRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRequestAnswer: a plan that answers an erasure request opens with
+// the answer, in the requester's language: what goes now, what is kept,
+// until when and under which rule.
+func TestRequestAnswer(t *testing.T) {
+	for _, tc := range []struct{ lang, want, kept string }{
+		{"en", "Answer to request REQ-0007", "<b>1</b> kept until 2032-06-30 (C3)"},
+		{"nl", "Antwoord op verzoek REQ-0007", "<b>1</b> bewaard tot 30-06-2032 (C3)"},
+	} {
+		dir := t.TempDir()
+		sink, err := Open(dir, tc.lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, items, stores, sum := samplePlan()
+		h.Lang, h.Request = tc.lang, "REQ-0007"
+		items = append(items, &plan.Item{Store: "dossiers", Record: "Jansen, Piet/Contracten/c.pdf", Kind: "file",
+			Subject: items[0].Subject, Category: "contract", Rule: "C3", Action: rules.Hold, Due: "2032-06-30",
+			Reason: "held", Basis: "Fiscal retention duty", Version: "v", Modified: "2019-01-01T12:00:00+01:00"})
+		sum.Hold++
+		sink.Begin(h)
+		for _, it := range items {
+			sink.Item(it)
+		}
+		sink.Commit()
+		if err := sink.End(stores, sum); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, "report.html"))
+		html := string(b)
+		if !strings.Contains(html, tc.want) || !strings.Contains(html, tc.kept) {
+			t.Errorf("%s: the answer is missing or wrong:\n%s", tc.lang, html[:min(len(html), 3000)])
+		}
+	}
+}
