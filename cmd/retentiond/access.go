@@ -18,6 +18,7 @@ import (
 	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/pipeline"
 	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/agent/requests"
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
@@ -121,10 +122,9 @@ func accessPackage(ctx context.Context, cfg *config.Config, r requests.Request, 
 	if err := writeIndex(out, cfg, r, lang, index); err != nil {
 		return err
 	}
-	if err := ledgerEvent(cfg, func(l *ledger.Ledger, k keyed) error {
-		_, err := l.Append(ledger.Entry{Time: time.Now().UTC(), Subject: k.k.Subject(string(r.Subject.Type), r.Subject.ID),
-			Rule: r.ID, Action: "access-package", Outcome: ledger.OutcomeDone, Reason: fmt.Sprintf("%d records", len(index))})
-		return err
+	if err := ledgerEvent(cfg, func(k *pseudonym.Keyed) (ledger.Entry, error) {
+		return ledger.Entry{Time: time.Now().UTC(), Subject: k.Subject(string(r.Subject.Type), r.Subject.ID),
+			Rule: r.ID, Action: "access-package", Outcome: ledger.OutcomeDone, Reason: fmt.Sprintf("%d records", len(index))}, nil
 	}); err != nil {
 		return fmt.Errorf("the package was made, but the ledger could not record it: %w", err)
 	}

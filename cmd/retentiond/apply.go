@@ -47,7 +47,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runErr
 	}
 	if !*dryRun && runErr == nil {
-		if err := finishRequest(cfg, f, res.Failed+res.Skipped, stdout); err != nil {
+		if err := finishRequest(cfg, f, res.Failed+res.Skipped+res.Excluded, stdout); err != nil {
 			runErr = err
 		}
 	}

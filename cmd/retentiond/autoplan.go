@@ -49,9 +49,9 @@ func (s *splitSink) Discard() error {
 }
 
 func (s *splitSink) End(stores []plan.StoreResult, sum plan.Summary) error {
-	// Keep counts every record not yet due, listed or not: it stays in
-	// the review plan's summary.
-	s.reviewSum.Keep += sum.Keep - s.reviewSum.Keep - s.autoSum.Keep
+	// Keep counts every record not yet due, listed or not (none goes
+	// to the auto plan): it stays in the review plan's summary.
+	s.reviewSum.Keep = sum.Keep
 	if err := s.review.End(stores, s.reviewSum); err != nil {
 		return err
 	}

@@ -263,31 +263,33 @@ func (d *daemonJobs) closeErasures(res *planResult) {
 	if err != nil || set == nil {
 		return
 	}
-	f, err := readPlan(res.dir)
-	if err != nil {
-		return
-	}
 	left := map[plan.SubjectKey]bool{}
-	for _, it := range f.Items {
-		if it.Subject != nil {
-			left[plan.SubjectKey{Type: it.Subject.Type, ID: it.Subject.ID}] = true
+	// The auto_apply plan's items count too, unless it was applied in
+	// full: a request is not carried out while its diary rows remain.
+	for _, dir := range []string{res.dir, filepath.Join(res.dir, autoDir)} {
+		if dir != res.dir {
+			if _, err := os.Stat(filepath.Join(dir, appliedMarker)); err == nil {
+				continue
+			}
+		}
+		f, err := readPlan(dir)
+		if err != nil {
+			if dir == res.dir {
+				return
+			}
+			continue // no auto_apply plan
+		}
+		for _, it := range f.Items {
+			if it.Subject != nil {
+				left[plan.SubjectKey{Type: it.Subject.Type, ID: it.Subject.ID}] = true
+			}
 		}
 	}
 	for _, r := range set.List(true) {
 		if r.Kind != requests.Erase || res.asOf.Before(r.Received) || left[plan.SubjectKey{Type: r.Subject.Type, ID: r.Subject.ID}] {
 			continue
 		}
-		done, err := set.Close(r.ID, time.Now().In(res.cfg.Location))
-		if err == nil {
-			err = ledgerEvent(res.cfg, func(l *ledger.Ledger, k keyed) error {
-				e, err := requests.LedgerEntry(done, k.k)
-				if err == nil {
-					_, err = l.Append(e)
-				}
-				return err
-			})
-		}
-		if err != nil {
+		if _, err := closeRequest(res.cfg, set, r.ID, false, ""); err != nil {
 			d.log.Error("closing an erasure request failed", "request", r.ID, "err", err)
 			continue
 		}

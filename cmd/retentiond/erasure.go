@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
-	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/requests"
 	"github.com/retentiond/retentiond/config"
@@ -68,11 +66,12 @@ func forRequest(set *requests.Set, id string, p *plan.Planner) error {
 }
 
 // finishRequest closes an erasure request whose plan was applied in full:
-// every action done and nothing held. Otherwise it stays open, and the
+// every action done (none skipped, failed or left out at approval: the
+// caller counts them in notDone) and nothing held. Otherwise it stays open, and the
 // nightly plan deletes the held rest when its statutory term ends (open
 // erasure requests are part of every plan); closing is then the
 // administrator's `request close`.
-func finishRequest(cfg *config.Config, f *plan.File, failed int, w io.Writer) error {
+func finishRequest(cfg *config.Config, f *plan.File, notDone int, w io.Writer) error {
 	if f.Request == "" {
 		return nil
 	}
@@ -86,22 +85,12 @@ func finishRequest(cfg *config.Config, f *plan.File, failed int, w io.Writer) er
 			held++
 		}
 	}
-	if held > 0 || failed > 0 {
-		fmt.Fprintf(w, "Request %s stays open: %d item(s) are held or need review; every nightly plan deletes them when their term ends.\n", f.Request, held)
+	if held > 0 || notDone > 0 {
+		fmt.Fprintf(w, "Request %s stays open: %d item(s) are held or need review and %d were not carried out; every nightly plan decides them under the request, and the daemon closes it when nothing is left.\n", f.Request, held, notDone)
 		return nil
 	}
-	r, err := set.Close(f.Request, time.Now().In(cfg.Location))
+	r, err := closeRequest(cfg, set, f.Request, false, f.Digest)
 	if err != nil {
-		return err
-	}
-	if err := ledgerEvent(cfg, func(l *ledger.Ledger, k keyed) error {
-		e, err := requests.LedgerEntry(r, k.k)
-		if err == nil {
-			e.Plan = f.Digest
-			_, err = l.Append(e)
-		}
-		return err
-	}); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "Request %s is carried out and closed; the ledger records it.\n", r.ID)

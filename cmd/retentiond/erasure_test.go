@@ -119,6 +119,15 @@ func TestErasureRequest(t *testing.T) {
 	}
 	os.Remove(filepath.Join(dir, "data", "Jansen, Piet", "Contracten", "contract.pdf")) // as the night's apply does
 	cli("plan", "--config", cfg, "--as-of", "2032-06-30", "--out", filepath.Join(dir, "p3"))
+	// An auto_apply plan with the child's items, not yet applied, keeps
+	// the request open; applied, it does not.
+	p2plan, _ := os.ReadFile(filepath.Join(dir, "p2", "plan.json"))
+	writeFile(t, filepath.Join(dir, "p3", autoDir, "plan.json"), string(p2plan))
+	d.closeErasures(&planResult{dir: filepath.Join(dir, "p3"), cfg: c, asOf: asOf})
+	if out = cli("request", "list", "--config", cfg); !strings.Contains(out, "REQ-0001") {
+		t.Errorf("the request was closed while an unapplied auto_apply plan holds the child's items")
+	}
+	writeFile(t, filepath.Join(dir, "p3", autoDir, appliedMarker), "x")
 	d.closeErasures(&planResult{dir: filepath.Join(dir, "p3"), cfg: c, asOf: asOf})
 	if out = cli("request", "list", "--config", cfg); strings.Contains(out, "REQ-0001") {
 		t.Errorf("the request is still open with nothing left:\n%s", out)
@@ -126,5 +135,41 @@ func TestErasureRequest(t *testing.T) {
 	led, _ := os.ReadFile(filepath.Join(dir, "state", "ledger", "entries.jsonl"))
 	if !strings.Contains(string(led), `"action":"request-done"`) {
 		t.Errorf("the ledger does not record the request as carried out")
+	}
+}
+
+// TestErasureClosedWhenAllDone: a request's plan applied in full, with
+// nothing held, closes the request; one whose item was left out at
+// approval does not.
+func TestErasureClosedWhenAllDone(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "retentiond.yaml"), erasureConfig)
+	writeFile(t, filepath.Join(dir, "kinderen.csv"), "Nummer;Naam;Einde\n2;Anna Berg;30-06-2025\n")
+	writeFile(t, filepath.Join(dir, "data", "Berg, Anna", "intake.pdf"), "pdf")
+	cfg := filepath.Join(dir, "retentiond.yaml")
+	cli := func(args ...string) string {
+		t.Helper()
+		code, out, errs := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errs)
+		}
+		return out
+	}
+	cli("keygen", "--out", filepath.Join(dir, "keys"))
+	cli("request", "open", "--config", cfg, "--subject", "child:2", "--kind", "erase", "--received", "2026-11-20")
+	p1 := filepath.Join(dir, "p1")
+	cli("plan", "--config", cfg, "--request", "REQ-0001", "--as-of", "2026-11-23", "--out", p1)
+	cli("approve", "--config", cfg, "--plan", p1, "--by", "x", "--exclude", "dossiers:Berg, Anna/intake.pdf")
+	if out := cli("apply", "--config", cfg, "--plan", p1); !strings.Contains(out, "stays open") {
+		t.Errorf("apply with the only item left out:\n%s", out)
+	}
+	p2 := filepath.Join(dir, "p2")
+	cli("plan", "--config", cfg, "--request", "REQ-0001", "--as-of", "2026-11-24", "--out", p2)
+	cli("approve", "--config", cfg, "--plan", p2, "--by", "x")
+	if out := cli("apply", "--config", cfg, "--plan", p2); !strings.Contains(out, "carried out and closed") {
+		t.Errorf("apply in full:\n%s", out)
+	}
+	if out := cli("request", "list", "--config", cfg); strings.Contains(out, "REQ-0001") {
+		t.Errorf("the request is still open:\n%s", out)
 	}
 }

@@ -85,12 +85,8 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if h, err = set.Add(h, now); err != nil {
 			return err
 		}
-		if err := ledgerEvent(cfg, func(l *ledger.Ledger, k keyed) error {
-			e, err := holds.LedgerEntry(h, k.k, ledger.ActionHoldAdded)
-			if err == nil {
-				_, err = l.Append(e)
-			}
-			return err
+		if err := ledgerEvent(cfg, func(k *pseudonym.Keyed) (ledger.Entry, error) {
+			return holds.LedgerEntry(h, k, ledger.ActionHoldAdded)
 		}); err != nil {
 			return fmt.Errorf("hold %s was added, but the ledger could not record it: %w", h.ID, err)
 		}
@@ -101,12 +97,8 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		if err := ledgerEvent(cfg, func(l *ledger.Ledger, k keyed) error {
-			e, err := holds.LedgerEntry(h, k.k, ledger.ActionHoldReleased)
-			if err == nil {
-				_, err = l.Append(e)
-			}
-			return err
+		if err := ledgerEvent(cfg, func(k *pseudonym.Keyed) (ledger.Entry, error) {
+			return holds.LedgerEntry(h, k, ledger.ActionHoldReleased)
 		}); err != nil {
 			return fmt.Errorf("hold %s was released, but the ledger could not record it: %w", h.ID, err)
 		}
@@ -246,33 +238,18 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return accessPackage(ctx, cfg, r, dir, stdout)
 	default: // close, refuse
-		var r requests.Request
-		if args[0] == "close" {
-			r, err = set.Close(*id, now)
-		} else {
-			r, err = set.Refuse(*id, now)
-		}
+		r, err := closeRequest(cfg, set, *id, args[0] == "refuse", "")
 		if err != nil {
 			return err
-		}
-		if err := ledgerEvent(cfg, func(l *ledger.Ledger, k keyed) error {
-			e, err := requests.LedgerEntry(r, k.k)
-			if err == nil {
-				_, err = l.Append(e)
-			}
-			return err
-		}); err != nil {
-			return fmt.Errorf("%s was closed, but the ledger could not record it: %w", r.ID, err)
 		}
 		fmt.Fprintf(stdout, "%s is %s; the ledger records it.\n", r.ID, r.Status)
 		return nil
 	}
 }
 
-type keyed struct{ k *pseudonym.Keyed }
-
-// ledgerEvent appends to the ledger and signs a checkpoint.
-func ledgerEvent(cfg *config.Config, fn func(*ledger.Ledger, keyed) error) error {
+// ledgerEvent appends one entry, made with the pseudonym key, to the
+// ledger and signs a checkpoint.
+func ledgerEvent(cfg *config.Config, entry func(*pseudonym.Keyed) (ledger.Entry, error)) error {
 	k, err := loadPseudonyms(cfg)
 	if err != nil {
 		return err
@@ -284,14 +261,40 @@ func ledgerEvent(cfg *config.Config, fn func(*ledger.Ledger, keyed) error) error
 	if err != nil {
 		return err
 	}
+	e, err := entry(k)
+	if err != nil {
+		return err
+	}
 	l, err := ledger.Open(filepath.Join(cfg.StateDir, "ledger"), keys.NameFor(cfg.Organisation))
 	if err != nil {
 		return err
 	}
 	defer l.Close()
-	if err := fn(l, keyed{k}); err != nil {
+	if _, err := l.Append(e); err != nil {
 		return err
 	}
 	_, err = l.Checkpoint(signer)
 	return err
+}
+
+// closeRequest closes (or refuses) a request and records it in the
+// ledger; plan, if set, is the digest of the plan that carried it out.
+func closeRequest(cfg *config.Config, set *requests.Set, id string, refuse bool, plan string) (requests.Request, error) {
+	now := time.Now().In(cfg.Location)
+	close := set.Close
+	if refuse {
+		close = set.Refuse
+	}
+	r, err := close(id, now)
+	if err != nil {
+		return r, err
+	}
+	if err := ledgerEvent(cfg, func(k *pseudonym.Keyed) (ledger.Entry, error) {
+		e, err := requests.LedgerEntry(r, k)
+		e.Plan = plan
+		return e, err
+	}); err != nil {
+		return r, fmt.Errorf("%s was closed, but the ledger could not record it: %w", r.ID, err)
+	}
+	return r, nil
 }
