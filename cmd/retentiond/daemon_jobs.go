@@ -28,6 +28,11 @@ import (
 // without error or limit: the apply job does not go over it again.
 const appliedMarker = "applied"
 
+// staleMarker is written into a plan folder whose approval can no longer
+// be carried out because the config changed since the plan was made: the
+// apply job then stops trying (and telling) every night.
+const staleMarker = "stale"
+
 // plan is the scheduled plan job: scan every store and write a plan; carry
 // out at once the items of auto_apply rules; tell the administrator what
 // awaits review.
@@ -139,7 +144,7 @@ func (d *daemonJobs) apply(ctx context.Context) error {
 	var errs []error
 	for _, dir := range planDirs(cfg) {
 		for _, p := range []string{dir, filepath.Join(dir, autoDir)} {
-			if _, err := os.Stat(filepath.Join(p, appliedMarker)); err == nil {
+			if done(p) {
 				continue
 			}
 			f, err := readPlan(p)
@@ -179,6 +184,9 @@ func (d *daemonJobs) applyOne(ctx context.Context, cfg *config.Config, dir strin
 		}
 	}
 	switch {
+	case errors.Is(err, apply.ErrConfigChanged):
+		os.WriteFile(filepath.Join(dir, staleMarker), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o600)
+		return d.failure(ctx, "apply of plan "+shortDigest(f.Digest)+" (the config changed since it was made: approve a new plan)", err)
 	case errors.Is(err, apply.ErrLimit):
 		d.log.Warn("apply stopped at the delete limit; the next run goes on", "plan", dir, "done", res.Done)
 	case err != nil:
@@ -212,6 +220,17 @@ func actionCounts(f *plan.File, res *apply.Result) []metrics.ActionCount {
 		out = append(out, k)
 	}
 	return out
+}
+
+// done says whether the apply job is finished with a plan folder:
+// applied in full, or stale.
+func done(dir string) bool {
+	for _, m := range []string{appliedMarker, staleMarker} {
+		if _, err := os.Stat(filepath.Join(dir, m)); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // planDirs lists the plan folders in the state dir, oldest first.

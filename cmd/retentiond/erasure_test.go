@@ -173,3 +173,35 @@ func TestErasureClosedWhenAllDone(t *testing.T) {
 		t.Errorf("the request is still open:\n%s", out)
 	}
 }
+
+// TestApplyJobStalePlan: an approved plan whose config changed since is
+// reported once by the apply job, then left alone.
+func TestApplyJobStalePlan(t *testing.T) {
+	dir := miniOrg(t, "Nummer;Naam;Einde\n1;Piet Jansen;15-03-2020\n")
+	cfg := filepath.Join(dir, "retentiond.yaml")
+	b, _ := os.ReadFile(cfg)
+	writeFile(t, cfg, strings.Replace(string(b), "state_dir: state\n", "state_dir: state\npseudonym_key_file: keys/pseudonym.key\nledger_key_file: keys/ledger.key\n", 1))
+	runCLI(t, "keygen", "--out", filepath.Join(dir, "keys"))
+	pdir := filepath.Join(dir, "state", "plans", "20261123-020000")
+	if code, out, errs := runCLI(t, "plan", "--config", cfg, "--out", pdir); code != 0 {
+		t.Fatal(out, errs)
+	}
+	if code, out, errs := runCLI(t, "approve", "--config", cfg, "--plan", pdir, "--by", "x"); code != 0 {
+		t.Fatal(out, errs)
+	}
+	b, _ = os.ReadFile(cfg)
+	writeFile(t, cfg, string(b)+"# changed\n")
+	d, err := loadDaemon(cfg, metrics.New(), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.apply(t.Context()); err == nil || !strings.Contains(err.Error(), "config changed") {
+		t.Fatalf("first apply job: %v, want the changed config reported", err)
+	}
+	if err := d.apply(t.Context()); err != nil {
+		t.Errorf("second apply job: %v, want the stale plan left alone", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "Jansen, Piet", "intake.pdf")); err != nil {
+		t.Errorf("a stale plan's item was deleted")
+	}
+}
