@@ -146,6 +146,18 @@ func (t Term) From(d Date) Date {
 	panic("rules: invalid term unit " + string(t.Unit))
 }
 
+// Expires returns the day from which a retention term counted from the
+// trigger date d has run out, per RETENTION-RULES.md: trigger dates are last
+// days (of care, of employment), so a "0 days" term ("removed right after
+// the last day") runs out the day after d, never on d itself; any other
+// term runs out on d plus the term.
+func (t Term) Expires(d Date) Date {
+	if t.N == 0 {
+		return d.AddDays(1)
+	}
+	return t.From(d)
+}
+
 // Describe says the term in words, in English or Dutch.
 func (t Term) Describe(lang string) string {
 	type words struct{ one, many string }

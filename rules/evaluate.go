@@ -37,6 +37,10 @@ type clock struct {
 	event Event // the resolved event; for an unknown date, the first one the subject could have
 	date  Date  // the trigger date; zero if unknown
 	note  Text  // how the date was found, if not straight from a registry
+	// conflict is set when the registry and a year in the record's path
+	// disagree about the trigger (registry.go of RETENTION-RULES: the
+	// registry knows better); the record then goes to review.
+	conflict Text
 	due   Date  // date + term; zero if the trigger is unknown
 	// erasure marks the clock of an erasure request (erasure.go); instead
 	// is the maximum that would have governed without it.
@@ -82,6 +86,11 @@ func evaluate(p *Policy, f Facts, asOf Date, transferred, explain bool) Decision
 	}
 	if !anyRule {
 		return review(noRuleText(f.Category, f.Subject.Type))
+	}
+	if c := conflicting(maxes, mins); c != nil {
+		d := review(c.conflict)
+		d.Rule, d.Basis = c.rule.Row, basisText(c.rule)
+		return d
 	}
 	maxes = withErasure(maxes, mins, f)
 	d, decider := decide(maxes, mins, asOf)
@@ -217,9 +226,13 @@ func newClock(r *Rule, f Facts) *clock {
 		if c.event == "" && eventFor(e, f.Subject.Type) {
 			c.event = ev
 		}
+		if t := yearConflict(e, f); !t.empty() {
+			c.event, c.conflict = ev, t
+			break
+		}
 		if !d.IsZero() {
 			c.event, c.date, c.note = ev, d, note
-			c.due = r.Term.From(d)
+			c.due = r.Term.Expires(d)
 			break
 		}
 	}
@@ -256,4 +269,41 @@ func resolve(e Event, f Facts) (Event, Date, Text) {
 		return e, MakeDate(f.EndYear, time.December, 31), txtYearOnly
 	}
 	return e, d, Text{}
+}
+
+// yearConflict reports whether the year in the record's path ({end_year})
+// and the subject's registry disagree about the end event e: the registry
+// records the end but shows none (back in care, still employed), or an
+// end in an earlier year than the folder's. A folder year must never make
+// such a person due; a later registry end date simply wins (resolve).
+func yearConflict(e Event, f Facts) Text {
+	s := f.Subject
+	if f.EndYear == 0 || s == nil || (e != End && e != EndEvent[s.Type]) {
+		return Text{}
+	}
+	end := EndEvent[s.Type]
+	if !s.Recorded[end] {
+		return Text{}
+	}
+	d := s.Dates[end]
+	switch {
+	case d.IsZero():
+		return registryOpenText(end, f.EndYear)
+	case d.Year < f.EndYear:
+		return registryEarlierText(end, d, f.EndYear)
+	}
+	return Text{}
+}
+
+// conflicting returns the first clock whose trigger the registry and the
+// record's path disagree about, or nil.
+func conflicting(clocks ...[]*clock) *clock {
+	for _, cs := range clocks {
+		for _, c := range cs {
+			if !c.conflict.empty() {
+				return c
+			}
+		}
+	}
+	return nil
 }

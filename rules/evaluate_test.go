@@ -43,6 +43,19 @@ func evalCases() []evalCase {
 			has: []string{"year only: counted from 31 December"}},
 		{name: "C1 year only, due day", f: rec("child-dossier", child(), endYear(2022)), asOf: "2024-12-31", want: Delete, due: "2024-12-31", rule: "C1"},
 		{name: "C1 known end beats year in path", f: rec("child-dossier", child("end_of_care=2022-05-01"), endYear(2022)), asOf: "2024-05-01", want: Delete, due: "2024-05-01", rule: "C1"},
+		// The registry knows better than a folder name (RETENTION-RULES.md,
+		// "Dates and arithmetic"): a registry that records end dates and
+		// shows none, or a different year, never lets a folder year delete.
+		{name: "C1 back in care: registry shows no end, folder year ignored", f: rec("child-dossier", recorded(child()), endYear(2022)), asOf: "2026-01-01", want: Review, due: "", rule: "C1",
+			has: []string{"registry shows no end of care", "registratie"}},
+		{name: "C1 registry end earlier than folder year", f: rec("child-dossier", recorded(child("end_of_care=2020-05-01")), endYear(2022)), asOf: "2023-01-01", want: Review, due: "", rule: "C1",
+			has: []string{"2022"}},
+		{name: "C1 registry end later than folder year wins", f: rec("child-dossier", recorded(child("end_of_care=2024-05-01")), endYear(2022)), asOf: "2025-01-01", want: Keep, due: "2026-05-01", rule: "C1"},
+		{name: "C1 registry end in folder year", f: rec("child-dossier", recorded(child("end_of_care=2022-05-01")), endYear(2022)), asOf: "2024-05-01", want: Delete, due: "2024-05-01", rule: "C1"},
+		{name: "C3 contract, still in care, folder year ignored", f: rec("contract", recorded(child()), endYear(2018)), asOf: "2026-01-01", want: Review, due: "", rule: "C3"},
+		{name: "S1 still employed, folder year ignored", f: rec("personnel-file", recorded(emp()), endYear(2019)), asOf: "2026-01-01", want: Review, due: "", rule: "S1",
+			has: []string{"registry shows no end of employment"}},
+		{name: "S4 fiscal year from folder year, still employed", f: rec("payroll", recorded(emp()), endYear(2019)), asOf: "2026-12-31", want: Delete, due: "2026-12-31", rule: "S4"},
 		{name: "C1 term overridden to 1y", ov: withTerm("C1", "1y"), f: rec("child-dossier", cared), asOf: "2025-03-15", want: Delete, due: "2025-03-15", rule: "C1"},
 
 		// C2: hold while on the waiting list or deregistered temporarily.
@@ -128,8 +141,11 @@ func evalCases() []evalCase {
 		{name: "C22 employee, due day", f: rec("portal-account", emp("end_of_employment=2024-08-31")), asOf: "2024-10-31", want: Delete, due: "2024-10-31", rule: "C22"},
 
 		// C23: photos go when photo consent is withdrawn.
-		{name: "C23 day before withdrawal", f: rec("photo", child("photo_consent_withdrawn=2025-02-01"), pathDate("2025-01-10")), asOf: "2025-01-31", want: Keep, due: "2025-02-01", rule: "C23"},
-		{name: "C23 withdrawal day", f: rec("photo", child("photo_consent_withdrawn=2025-02-01"), pathDate("2025-01-10")), asOf: "2025-02-01", want: Delete, due: "2025-02-01", rule: "C23"},
+		// A 0d term runs out the day after its trigger date.
+		{name: "C23 withdrawal day", f: rec("photo", child("photo_consent_withdrawn=2025-02-01"), pathDate("2025-01-10")), asOf: "2025-02-01", want: Keep, due: "2025-02-02", rule: "C23"},
+		{name: "C23 day after withdrawal", f: rec("photo", child("photo_consent_withdrawn=2025-02-01"), pathDate("2025-01-10")), asOf: "2025-02-02", want: Delete, due: "2025-02-02", rule: "C23"},
+		{name: "C1 overridden to 0d, last day of care", ov: withTerm("C1", "0d"), f: rec("child-dossier", cared), asOf: "2024-03-15", want: Keep, due: "2024-03-16", rule: "C1"},
+		{name: "C1 overridden to 0d, day after", ov: withTerm("C1", "0d"), f: rec("child-dossier", cared), asOf: "2024-03-16", want: Delete, due: "2024-03-16", rule: "C1"},
 
 		// S1, S2: personnel file.
 		{name: "S1 day before due", f: rec("personnel-file", emp("end_of_employment=2023-09-30")), asOf: "2025-09-29", want: Keep, due: "2025-09-30", rule: "S1"},
@@ -157,9 +173,9 @@ func evalCases() []evalCase {
 		// S7: consent to keep longer.
 		{name: "S7 29 Feb + 1y, day before", f: rec("application", subj(Applicant, "procedure_closed=2024-02-20", "consent_date=2024-02-29")), asOf: "2025-02-27", want: Keep, due: "2025-02-28", rule: "S7"},
 		{name: "S7 29 Feb + 1y, due day", f: rec("application", subj(Applicant, "procedure_closed=2024-02-20", "consent_date=2024-02-29")), asOf: "2025-02-28", want: Delete, due: "2025-02-28", rule: "S7"},
-		{name: "S7 consent until, day before", f: rec("application", subj(Applicant, "consent_until=2025-06-30")), asOf: "2025-06-29", want: Keep, due: "2025-06-30", rule: "S7"},
-		{name: "S7 consent until, due day", f: rec("application", subj(Applicant, "consent_until=2025-06-30")), asOf: "2025-06-30", want: Delete, due: "2025-06-30", rule: "S7"},
-		{name: "S7 both known, consent until earlier", f: rec("application", subj(Applicant, "consent_date=2024-05-01", "consent_until=2025-03-01")), asOf: "2025-03-01", want: Delete, due: "2025-03-01", rule: "S7",
+		{name: "S7 consent until, last day of consent", f: rec("application", subj(Applicant, "consent_until=2025-06-30")), asOf: "2025-06-30", want: Keep, due: "2025-07-01", rule: "S7"},
+		{name: "S7 consent until, due day", f: rec("application", subj(Applicant, "consent_until=2025-06-30")), asOf: "2025-07-01", want: Delete, due: "2025-07-01", rule: "S7"},
+		{name: "S7 both known, consent until earlier", f: rec("application", subj(Applicant, "consent_date=2024-05-01", "consent_until=2025-03-01")), asOf: "2025-03-02", want: Delete, due: "2025-03-02", rule: "S7",
 			has: []string{"end of consent (2025-03-01)"}},
 		{name: "S7 both known, consent date + 1y earlier", f: rec("application", subj(Applicant, "consent_date=2024-01-10", "consent_until=2025-12-31")), asOf: "2025-01-09", want: Keep, due: "2025-01-10", rule: "S7",
 			has: []string{"consent date (2024-01-10)"}},

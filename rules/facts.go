@@ -133,6 +133,11 @@ type Subject struct {
 	Name  string
 	Dates map[Event]Date
 	Flags map[string]bool
+	// Recorded names the events the subject's registry has a column for.
+	// An empty cell in such a column is a fact too: the event has not
+	// happened (still in care, still employed), and a year in a folder
+	// name must not stand in for it (evaluate.go, resolve).
+	Recorded map[Event]bool
 	// Source says where the facts came from without naming the person,
 	// such as `registry "kinderen" row 12`.
 	Source string

@@ -41,6 +41,13 @@ func subj(t SubjectType, facts ...string) *Subject {
 	return s
 }
 
+// recorded marks s as read from a registry that maps the end date of its
+// subject type: an empty end date then means "not ended yet".
+func recorded(s *Subject) *Subject {
+	s.Recorded = map[Event]bool{EndEvent[s.Type]: true}
+	return s
+}
+
 // rec builds record facts.
 func rec(c Category, s *Subject, opts ...func(*Facts)) Facts {
 	f := Facts{Subject: s, Category: c}

@@ -250,3 +250,27 @@ func withArticle(noun, l string) string {
 	}
 	return "a " + noun
 }
+
+func (t Text) empty() bool { return t.EN == "" && t.NL == "" }
+
+// registryOpenText explains a record whose folder names a year the
+// registry does not confirm: it shows no end (still in care, employed).
+func registryOpenText(e Event, year int) Text {
+	return both(func(l string) string {
+		return fmt.Sprintf(pick(l,
+			"the registry shows no %s (%s), but the folder says %d: a year in a path never makes a person due whom the registry shows as current; check whether this is an earlier period and settle it",
+			"de registratie toont geen %s (%s), maar de map zegt %d: een jaartal in een pad maakt niemand verlopen die volgens de registratie nog actueel is; controleer of dit een eerdere periode is en handel het af"),
+			EventName(e, l), stillNames[e].In(l), year)
+	})
+}
+
+// registryEarlierText explains a record whose folder year is later than
+// the registry's end date: the two disagree, so a person decides.
+func registryEarlierText(e Event, d Date, year int) Text {
+	return both(func(l string) string {
+		return fmt.Sprintf(pick(l,
+			"the registry's %s (%s) is earlier than the year %d in the folder: registry and path disagree, so nothing is made due until a person settles it",
+			"de %s in de registratie (%s) ligt vóór het jaartal %d in de map: registratie en pad spreken elkaar tegen, dus niets verloopt tot iemand het afhandelt"),
+			EventName(e, l), FormatDate(d, l), year)
+	})
+}

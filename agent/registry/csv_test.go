@@ -51,16 +51,18 @@ func mustLoad(t *testing.T, r config.Registry) []*rules.Subject {
 // piet and an are the two children of the CSV fixtures below.
 func piet(row int) *rules.Subject {
 	return &rules.Subject{Type: rules.Child, ID: "1001", Name: "Piet Jansen",
-		Dates:  map[rules.Event]rules.Date{rules.BirthDate: rules.MakeDate(2019, 5, 1), rules.EndOfCare: rules.MakeDate(2024, 3, 15)},
-		Flags:  map[string]bool{rules.WaitingList: false},
-		Source: `registry "kinderen" row ` + strconv.Itoa(row)}
+		Dates:    map[rules.Event]rules.Date{rules.BirthDate: rules.MakeDate(2019, 5, 1), rules.EndOfCare: rules.MakeDate(2024, 3, 15)},
+		Flags:    map[string]bool{rules.WaitingList: false},
+		Recorded: map[rules.Event]bool{rules.BirthDate: true, rules.EndOfCare: true},
+		Source:   `registry "kinderen" row ` + strconv.Itoa(row)}
 }
 
 func an(row int, name string) *rules.Subject {
 	return &rules.Subject{Type: rules.Child, ID: "1002", Name: name,
-		Dates:  map[rules.Event]rules.Date{rules.BirthDate: rules.MakeDate(2020, 12, 31)},
-		Flags:  map[string]bool{rules.WaitingList: true},
-		Source: `registry "kinderen" row ` + strconv.Itoa(row)}
+		Dates:    map[rules.Event]rules.Date{rules.BirthDate: rules.MakeDate(2020, 12, 31)},
+		Flags:    map[string]bool{rules.WaitingList: true},
+		Recorded: map[rules.Event]bool{rules.BirthDate: true, rules.EndOfCare: true},
+		Source:   `registry "kinderen" row ` + strconv.Itoa(row)}
 }
 
 func TestCSV(t *testing.T) {

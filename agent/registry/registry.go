@@ -227,6 +227,12 @@ func (l *loader) subject(t table, row int, cells []string, cols []column) *rules
 		case c.fact == "name":
 			s.Name = v
 		case c.kind == rules.DateFact:
+			// The column is there even when the cell is empty: an empty
+			// end date then says "not ended" (rules.Subject.Recorded).
+			if s.Recorded == nil {
+				s.Recorded = map[rules.Event]bool{}
+			}
+			s.Recorded[rules.Event(c.fact)] = true
 			d, p := l.date(t, row, c.index, v)
 			if p != nil {
 				l.fail(row, c.index+1, c, "the cell "+p.msg, p.fix)

@@ -76,7 +76,8 @@ func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0,
 
 func employee(id, name string, row int, end rules.Date, conflict bool) *rules.Subject {
 	s := &rules.Subject{Type: rules.Employee, ID: id, Name: name, Dates: map[rules.Event]rules.Date{},
-		Flags: map[string]bool{rules.LabourConflict: conflict}, Source: `registry "medewerkers" row ` + strconv.Itoa(row)}
+		Flags: map[string]bool{rules.LabourConflict: conflict}, Source: `registry "medewerkers" row ` + strconv.Itoa(row),
+		Recorded: map[rules.Event]bool{rules.EndOfEmployment: true}}
 	if !end.IsZero() {
 		s.Dates[rules.EndOfEmployment] = end
 	}
