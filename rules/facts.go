@@ -23,9 +23,11 @@ var SubjectTypes = []SubjectType{Child, Parent, Employee, Applicant, Intern, Vol
 type Category string
 
 // Categories lists every category a layout or rule may name (DESIGN.md).
-// staff-account (S11) and roster-account (V1) are this project's additions.
+// staff-account (S11), roster-account (V1) and child-administration (a
+// child's row in an administration system's export: C1, with name and BSN
+// under C5 and C6) are this project's additions.
 var Categories = []Category{
-	"child-dossier", "group-dossier", "contract", "financial", "health", "photo",
+	"child-dossier", "child-administration", "group-dossier", "contract", "financial", "health", "photo",
 	"diary", "consent", "portal-account", "personnel-file", "payroll-tax",
 	"payroll", "application", "internship", "volunteer", "participant",
 	"backup", "log", "staff-account", "roster-account",

@@ -25,6 +25,10 @@ const (
 	HealthField    Field = "health" // allergies, vaccinations, medical notes
 	NotesField     Field = "notes"  // free text, which may hold any of the above
 	PhotoField     Field = "photo"
+	// IDField is the administration number a row is filed under (an
+	// export profile's id column). No field rule names it: it stays as
+	// long as the row does, since it ties the row's fields to the subject.
+	IDField Field = "id"
 )
 
 // Fields lists every field kind, in the order reports show them.
@@ -51,6 +55,7 @@ var fieldNames = map[Field]Text{
 	HealthField:    {"health data", "gezondheidsgegevens"},
 	NotesField:     {"notes", "notities"},
 	PhotoField:     {"photo", "foto"},
+	IDField:        {"administration number", "administratienummer"},
 }
 
 // FieldName returns the field kind in words, in "en" or "nl"; an unknown

@@ -51,8 +51,14 @@ func TestBuiltinFieldRules(t *testing.T) {
 		if r.Kind == KindMin {
 			// The fiscal duty covers the administration, not every copy of
 			// a name (a diary entry is deleted on its own term).
-			if !slices.Equal(r.Categories, []Category{"contract", "financial"}) || r.Disabled {
-				t.Errorf("%s: statutory minimum must be on, for contract and financial only: %v disabled %v", r.ID, r.Categories, r.Disabled)
+			// A child's row in an administration system is its fiscal
+			// administration too (C5, C6).
+			want := []Category{"contract", "financial"}
+			if slices.Contains(r.Subjects, Child) {
+				want = append(want, "child-administration")
+			}
+			if !slices.Equal(r.Categories, want) || r.Disabled {
+				t.Errorf("%s: statutory minimum must be on, for %v only: %v disabled %v", r.ID, want, r.Categories, r.Disabled)
 			}
 			continue
 		}

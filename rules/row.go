@@ -95,10 +95,11 @@ func EvaluateRow(p *Policy, f Facts, fields []Field, asOf Date) RowDecision {
 		return RowDecision{Decision: w}
 	case w.Action == Delete:
 		for i := range outs {
-			if !outs[i].underMin && outs[i].Action != Pseudonymise {
+			if !outs[i].underMin && outs[i].Action != Pseudonymise && states[i].field != IDField {
 				outs[i] = withRowDue(states[i], w)
 			}
 		}
+		keepIDWithRow(states, outs)
 		if first(outs, isPseudonymised) == nil {
 			return RowDecision{Decision: keptByMinimum(outs, w), Fields: decisions(outs)}
 		}
@@ -248,6 +249,28 @@ func judgeField(st *fieldState, w Decision, asOf Date) fieldOutcome {
 // minimum keeps for other fields.
 func withRowDue(st *fieldState, w Decision) fieldOutcome {
 	return fromRow(st, Pseudonymise, w, rowDueTail(w))
+}
+
+// keepIDWithRow keeps the administration number of a due record whose row
+// a minimum keeps for other fields, until the last such minimum ends: the
+// row is still filed under it, and without it no later run could tie the
+// kept fields to their subject and delete the row when the minimum ends.
+func keepIDWithRow(states []*fieldState, outs []fieldOutcome) {
+	var last *fieldOutcome
+	for i := range outs {
+		o := &outs[i]
+		if o.underMin && (last == nil || !last.Due.IsZero() && (o.Due.IsZero() || o.Due.After(last.Due))) {
+			last = o
+		}
+	}
+	for i, st := range states {
+		if st.field != IDField || outs[i].underMin || outs[i].Action == Pseudonymise {
+			continue
+		}
+		o := outcome(st, Keep, last.Due, last.Rule, idKeptTail(last.Rule))
+		o.trigger, o.basis = last.trigger, last.basis
+		outs[i] = o
+	}
 }
 
 func heldField(st *fieldState, w Decision) fieldOutcome {

@@ -109,6 +109,14 @@ func rowDueTail(w Decision) Text {
 	})
 }
 
+// idKeptTail: the administration number stays with a row a minimum keeps.
+func idKeptTail(rule string) Text {
+	return both(func(l string) string {
+		return fmt.Sprintf(pick(l, "kept with the row while %s keeps it: the row is filed under it",
+			"bewaard met de regel zolang %s die bewaart: de regel staat onder dit nummer"), rule)
+	})
+}
+
 func heldTail(w Decision) Text {
 	return both(func(l string) string {
 		return fmt.Sprintf(pick(l, "held with the record (%s)", "vastgehouden met het record (%s)"), w.Rule)

@@ -14,9 +14,12 @@ import (
 // write a profile of your own (PROFILES.md says how).
 var builtins = map[string]Profile{
 	// Kidsadmin (001): naam, geboortedatum, adres, BSN, e-mail, telefoon,
-	// banknummers; one row per child.
+	// banknummers; one row per child. The fiscal administration (the
+	// annual statement for the childcare allowance names the child and its
+	// BSN): child-administration, so that C5 and C6 keep name and BSN 7
+	// years while the rest goes under C1.
 	"kidsadmin-children": {
-		Subject: "child", SubjectBy: "id", SubjectColumn: "Kindnummer", Category: "child-dossier",
+		Subject: "child", SubjectBy: "id", SubjectColumn: "Kindnummer", Category: "child-administration",
 		Fields: map[string]string{
 			FieldID: "Kindnummer", FieldName: "Naam kind", FieldBSN: "BSN", FieldAddress: "Straat",
 			FieldPostcode: "Postcode", FieldTown: "Woonplaats", FieldBirthDate: "Geboortedatum",
@@ -44,9 +47,11 @@ var builtins = map[string]Profile{
 		},
 	},
 	// Saamn / The Nanny (000): naam, geboortedatum, adres, postcode,
-	// woonplaats, telefoon, administratienummer, gezondheid.
+	// woonplaats, telefoon, administratienummer, gezondheid. The
+	// administration of the out-of-school care: child-administration, as
+	// Kidsadmin's children.
 	"saamn-children": {
-		Subject: "child", SubjectBy: "id", SubjectColumn: "Kindnummer", Category: "child-dossier",
+		Subject: "child", SubjectBy: "id", SubjectColumn: "Kindnummer", Category: "child-administration",
 		Fields: map[string]string{
 			FieldID: "Kindnummer", FieldName: "Naam kind", FieldBSN: "BSN", FieldAddress: "Straat",
 			FieldPostcode: "Postcode", FieldTown: "Woonplaats", FieldBirthDate: "Geboortedatum",
