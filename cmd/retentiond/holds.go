@@ -70,6 +70,9 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			if err != nil {
 				return usageErr("--subject: %v", err)
 			}
+			if err := knownSubject(cfg, ref, stdout); err != nil {
+				return &exitError{code: 2, err: err}
+			}
 			h.Subject = &ref
 		default:
 			if !storeExists(cfg, *store) {
@@ -209,6 +212,9 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return usageErr("--subject: %v", err)
 		}
+		if err := knownSubject(cfg, ref, stdout); err != nil {
+			return &exitError{code: 2, err: err}
+		}
 		t, err := rules.ParseTerm(*term)
 		if err != nil {
 			return usageErr("--term: %v", err)
@@ -284,6 +290,12 @@ func closeRequest(cfg *config.Config, set *requests.Set, id string, refuse bool,
 	close := set.Close
 	if refuse {
 		close = set.Refuse
+	} else if r, ok := set.Get(id); ok {
+		// A request is done only when its subject was found: a plan for an
+		// id nobody has finds nothing, which is not "nothing left".
+		if err := knownSubject(cfg, r.Subject, nil); err != nil {
+			return r, &exitError{code: 1, err: fmt.Errorf("%s cannot be closed as done: its subject is not in the registries, so no plan could find their records; fix the registry, or refuse the request", r.ID)}
+		}
 	}
 	r, err := close(id, now)
 	if err != nil {
