@@ -13,6 +13,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -41,6 +43,11 @@ const (
 	DefaultMaxDeletions  = 500
 	DefaultPlanMaxAge    = "14d"
 )
+
+// MaxConfigSize is the largest config file Load reads, in bytes. A config
+// is a few kilobytes; a file of hundreds of megabytes is a mistake (or an
+// attack) that would take gigabytes to parse.
+const MaxConfigSize = 1 << 20
 
 // BuiltinPrefix marks a policy that is compiled into retentiond rather than
 // read from a file.
@@ -314,10 +321,9 @@ type Layout struct {
 // problem it returns a nil Config and an *Errors listing all of them.
 func Load(path string) (*Config, error) {
 	errs := &Errors{}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		errs.Errs = append(errs.Errs, &Error{File: path, Msg: "cannot read the config: " + err.Error(),
-			Fix: "check the path given with --config and the file's permissions"})
+	data, e := readConfig(path)
+	if e != nil {
+		errs.Errs = append(errs.Errs, e)
 		return nil, errs
 	}
 	dir, err := filepath.Abs(filepath.Dir(path))
@@ -335,11 +341,61 @@ func Load(path string) (*Config, error) {
 	c.OverrideIDs = d.order["overrides"]
 	c.applyDefaults()
 	c.validate(d)
+	c.resolvePaths()
+	k := checker{c, d}
+	k.overlaps()
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	c.resolvePaths()
 	return c, nil
+}
+
+// readConfig reads the config file, refusing anything that is not a
+// regular file of at most MaxConfigSize bytes before reading it all.
+func readConfig(path string) ([]byte, *Error) {
+	const fix = "check the path given with --config and the file's permissions"
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: "cannot read the config: " + err.Error(), Fix: fix}
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, &Error{File: path, Msg: "cannot read the config: " + err.Error(), Fix: fix}
+	case !fi.Mode().IsRegular():
+		return nil, &Error{File: path, Msg: "is not a regular file (it is a " + fileKind(fi.Mode()) + ")",
+			Fix: "give --config the path of the config file itself"}
+	case fi.Size() > MaxConfigSize:
+		return nil, tooLarge(path, fi.Size())
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	if err != nil {
+		return nil, &Error{File: path, Msg: "cannot read the config: " + err.Error(), Fix: fix}
+	}
+	if len(data) > MaxConfigSize { // it grew since Stat
+		return nil, tooLarge(path, int64(len(data)))
+	}
+	return data, nil
+}
+
+func tooLarge(path string, size int64) *Error {
+	return &Error{File: path, Msg: fmt.Sprintf("is larger than %d KiB (%d bytes or more); a config is a few kilobytes", MaxConfigSize>>10, size),
+		Fix: "check that --config names the config file, not an export or a log; remove what does not belong in it"}
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "folder"
+	case m&os.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&os.ModeDevice != 0:
+		return "device"
+	case m&os.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }
 
 // decode parses data and fills c, reporting to d; it returns false if the

@@ -29,10 +29,19 @@ type decoder struct {
 	// validation does not also call them missing.
 	badType map[string]bool
 	depth   int
+	// steps counts the values decoded; past maxSteps decoding stops.
+	steps int
 }
 
 // maxDepth bounds recursion through aliases; no sane config nests deeper.
 const maxDepth = 64
+
+// maxSteps bounds the values decoded in all. Aliases and merge keys can
+// repeat a part of the file many times over ("billion laughs": ten merges
+// of ten merges of ... expand exponentially); a real config decodes a few
+// thousand values, a MaxConfigSize file without aliases a few hundred
+// thousand at most.
+const maxSteps = 1_000_000
 
 func newDecoder(file string, errs *Errors) *decoder {
 	return &decoder{
@@ -165,6 +174,13 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string) {
 	defer func() { d.depth-- }()
 	if d.depth > maxDepth {
 		d.add(path, "nested too deeply", "remove the alias loop or the nesting")
+		return
+	}
+	if d.steps++; d.steps > maxSteps {
+		if d.steps == maxSteps+1 {
+			d.add(path, fmt.Sprintf("the config expands to more than %d values through its aliases and merge keys", maxSteps),
+				"write the values out instead of repeating anchors (*name) and merge keys (<<) inside each other")
+		}
 		return
 	}
 	n = d.resolve(n)

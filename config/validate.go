@@ -90,6 +90,7 @@ func (c *Config) validate(d *decoder) {
 	k.profiles()
 	k.daemon()
 	k.ledgerCopy()
+	k.notify()
 	k.apply()
 	k.stores()
 }

@@ -106,6 +106,10 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 		return nil, configErr(err)
 	}
 	dir := o.out
+	if store, key, ok := cfg.StoreListing(dir); dir != "" && ok {
+		return nil, usageErr("--out %s: store %q (%s) would list what is written there, and a plan names everyone it plans for; "+
+			"write the plan outside every store's folders, or leave --out out for %s", dir, store, key, filepath.Join(cfg.StateDir, "plans"))
+	}
 	if dir == "" {
 		dir = filepath.Join(cfg.StateDir, "plans", time.Now().In(cfg.Location).Format("20060102-150405"))
 	}

@@ -139,18 +139,7 @@ func loadDaemon(path string, m *metrics.Metrics, log *slog.Logger) (*daemonJobs,
 
 // notifyConfig turns the config's notify section into the notify
 // package's; ok is false when nothing is configured.
-func notifyConfig(n config.Notify) (notify.Config, bool) {
-	c := notify.Config{Lang: n.Lang, On: n.On}
-	if s := n.SMTP; s != nil {
-		c.SMTP = &notify.SMTPConfig{Host: s.Host, Port: s.Port, Security: s.Security, From: s.From, To: s.To,
-			Username: s.Username, PasswordFile: s.PasswordFile, ServerName: s.ServerName, CAFile: s.CAFile}
-	}
-	if w := n.Webhook; w != nil {
-		c.Webhook = &notify.WebhookConfig{URL: w.URL, Format: w.Format, Headers: w.Headers, HeaderFiles: w.HeaderFiles,
-			CAFile: w.CAFile, InsecureHTTP: w.InsecureHTTP}
-	}
-	return c, c.SMTP != nil || c.Webhook != nil
-}
+func notifyConfig(n config.Notify) (notify.Config, bool) { return n.NotifyConfig() }
 
 func (d *daemonJobs) setup() daemon.Setup {
 	return daemon.Setup{

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/retentiond/retentiond/agent/notify"
 	"github.com/retentiond/retentiond/agent/pipeline"
 	"github.com/retentiond/retentiond/config"
 )
@@ -27,6 +28,19 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	pol, err := pipeline.Policy(cfg)
 	if err != nil {
 		return configErr(err)
+	}
+	// What `run` refuses at start-up, validate refuses too: auto_apply
+	// rules the policy lacks, and notify files (CA, secrets) that cannot
+	// be read. config.Load already checked the notify settings themselves.
+	for i, id := range cfg.Daemon.AutoApply {
+		if _, ok := pol.Rule(id); !ok {
+			return &exitError{code: 2, err: fmt.Errorf("%s:%d: daemon.auto_apply[%d]: the policy has no rule %s", cfg.Path, cfg.Line("daemon.auto_apply"), i, id)}
+		}
+	}
+	if nc, ok := cfg.Notify.NotifyConfig(); ok {
+		if _, err := notify.New(nc); err != nil {
+			return &exitError{code: 2, err: fmt.Errorf("%s: notify: %w", cfg.Path, err)}
+		}
 	}
 	stores, err := pipeline.Stores(ctx, cfg)
 	if err != nil {
