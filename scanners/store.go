@@ -63,6 +63,12 @@ type Record struct {
 	// Archive is the ID of the archive holding this record, for
 	// KindArchiveEntry; "" otherwise.
 	Archive string
+	// Unlisted counts, for KindArchive, the entries that are not listed
+	// because they cannot be named safely: a name with a NUL byte, a ".."
+	// element or an absolute path, a folder entry that holds data, a name
+	// another entry already has. Nothing is known of what they hold, so
+	// such an archive must never be deleted on its entries' account.
+	Unlisted int
 	// Row describes a KindRow record; nil otherwise.
 	Row *Row
 	// Lock is set when the store itself forbids deleting the record now

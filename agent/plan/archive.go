@@ -4,17 +4,25 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/retentiond/retentiond/agent/holds"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
 )
 
 // archiveAgg gathers the decisions on a zip archive's entries into one item
-// for the archive. A zip is read-only: it is deleted only when every entry
-// is due; if some are, it goes to review with the count.
+// for the archive. A zip is deleted whole only when every entry is due and
+// every entry could be named; if some are due, it goes to review with the
+// count.
+//
+// The entries of a person with an open erasure request (or, in a plan for
+// one subject, of that subject) are listed as items of their own as well:
+// apply takes the due ones out of the zip by rewriting it (see
+// agent/apply's zip.go), and a request is never answered while one of
+// them is left.
 type archiveAgg struct {
-	store    string
+	p        *Planner
+	st       Store
 	rec      scanners.Record
-	loc      *time.Location
 	n        Entries
 	keep     int
 	latest   rules.Date // latest due date among due entries
@@ -24,23 +32,62 @@ type archiveAgg struct {
 	mixedCat bool
 	rule     string
 	mixedRul bool
+	// focus holds the entries listed on their own.
+	focus []focusEntry
 }
 
-func newArchiveAgg(store string, rec scanners.Record, loc *time.Location) *archiveAgg {
-	return &archiveAgg{store: store, rec: rec, loc: loc}
+// focusEntry is an entry listed as an item of its own.
+type focusEntry struct {
+	rec scanners.Record
+	dc  decided
 }
 
-func (a *archiveAgg) add(dc decided) {
+func (p *Planner) newArchiveAgg(st Store, rec scanners.Record) *archiveAgg {
+	return &archiveAgg{p: p, st: st, rec: rec, n: Entries{Unlisted: rec.Unlisted}}
+}
+
+// focus reports whether the entries of s are listed on their own: s has an
+// open erasure request, or the plan is for s alone.
+func (p *Planner) focus(s *rules.Subject) bool {
+	if s == nil {
+		return false
+	}
+	if p.Only != nil {
+		return s.Type == p.Only.Type && s.ID == p.Only.ID
+	}
+	return !p.erasure(s).IsZero()
+}
+
+// held reports whether a legal hold covers the record id of subject s.
+func (p *Planner) held(store, id string, s *rules.Subject) bool {
+	if p.Holds == nil {
+		return false
+	}
+	var ref *holds.SubjectRef
+	if s != nil {
+		ref = &holds.SubjectRef{Type: s.Type, ID: s.ID}
+	}
+	_, ok := p.Holds.Match(store, id, ref)
+	return ok
+}
+
+func (a *archiveAgg) add(rec scanners.Record, dc decided) {
+	if a.p.focus(dc.subject) {
+		a.focus = append(a.focus, focusEntry{rec, dc})
+	}
 	a.n.Total++
-	switch dc.d.Action {
-	case rules.Delete:
+	switch {
+	case a.p.held(a.st.Name, rec.ID, dc.subject):
+		// A legal hold on an entry holds the zip that holds it.
+		a.n.Hold++
+	case dc.d.Action == rules.Delete:
 		a.n.Due++
 		if a.latest.Before(dc.d.Due) {
 			a.latest = dc.d.Due
 		}
-	case rules.Hold:
+	case dc.d.Action == rules.Hold:
 		a.n.Hold++
-	case rules.Keep:
+	case dc.d.Action == rules.Keep:
 		a.keep++
 	default:
 		a.n.Review++
@@ -54,15 +101,71 @@ func (a *archiveAgg) add(dc decided) {
 	a.mixedRul = a.mixedRul || a.rule != dc.d.Rule
 }
 
+// zipRewriter is a store that can take entries out of a zip
+// (archive.Store over a local folder).
+type zipRewriter interface {
+	CanRewrite(zipID string) bool
+}
+
+// items are the archive's items: the zip's own, and its focus entries'
+// unless the zip goes whole. In a plan for one subject the zip's own item
+// is left out when the entries are listed, as it speaks of everyone's.
+func (a *archiveAgg) items() []*Item {
+	zi := a.item(a.p.Lang)
+	whole := zi.Action == rules.Delete
+	if len(a.focus) == 0 || whole && (a.p.Only == nil || !a.mixedSub) {
+		return []*Item{zi}
+	}
+	var out []*Item
+	if a.p.Only == nil {
+		zi.Reason += "; " + fill(msgFocusEntries, len(a.focus), "").In(a.p.Lang)
+		out = append(out, zi)
+	}
+	rw, _ := a.st.Store.(zipRewriter)
+	canRewrite := rw != nil && rw.CanRewrite(a.rec.ID)
+	for _, f := range a.focus {
+		it := a.p.item(a.st, f.rec, f.dc)
+		var why rules.Text
+		switch {
+		case a.n.Unlisted > 0:
+			why = fill(msgEntryUnlisted, a.n.Unlisted, "")
+		case it.Action == rules.Delete && !canRewrite:
+			why = msgEntryNoRewrite
+		}
+		if why.EN != "" {
+			it.Action, it.Due = rules.Review, ""
+			it.Reason = why.In(a.p.Lang) + "; " + it.Reason
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+var (
+	msgFocusEntries = rules.Text{
+		EN: "{n} of its entries, of people with an erasure request, are listed on their own; the due ones are taken out of the zip",
+		NL: "{n} bestanden erin, van personen met een verzoek tot verwijdering, staan apart in het plan; wie aan de beurt is gaat uit het zip-archief",
+	}
+	msgEntryUnlisted = rules.Text{
+		EN: "in a zip archive with {n} entries that cannot be named (a NUL byte, \"..\", an absolute path, a folder holding data or a duplicate name): the zip is reviewed by hand as a whole",
+		NL: "in een zip-archief met {n} bestanden die geen veilige naam hebben (een NUL-teken, \"..\", een absoluut pad, een map met inhoud of een dubbele naam): beoordeel het zip-archief zelf als geheel",
+	}
+	msgEntryNoRewrite = rules.Text{
+		EN: "in a zip archive this store cannot rewrite: take the entry out by hand",
+		NL: "in een zip-archief dat deze opslag niet kan herschrijven: haal het bestand er zelf uit",
+	}
+)
+
 func (a *archiveAgg) item(lang string) *Item {
+	n := a.n
 	it := &Item{
-		Store:    a.store,
+		Store:    a.st.Name,
 		Record:   a.rec.ID,
 		Kind:     string(a.rec.Kind),
 		Version:  a.rec.Version,
 		Size:     a.rec.Size,
-		Modified: a.rec.ModTime.In(a.loc).Format(time.RFC3339),
-		Entries:  &Entries{Total: a.n.Total, Due: a.n.Due, Review: a.n.Review, Hold: a.n.Hold},
+		Modified: a.rec.ModTime.In(a.p.Location).Format(time.RFC3339),
+		Entries:  &n,
 	}
 	if !a.mixedSub && a.subject != nil {
 		it.Subject = &SubjectRef{Type: a.subject.Type, ID: a.subject.ID, Name: a.subject.Name}
@@ -71,8 +174,13 @@ func (a *archiveAgg) item(lang string) *Item {
 		it.Category = a.category
 	}
 	var t rules.Text
-	n := a.n
 	switch {
+	case n.Unlisted > 0:
+		it.Action = rules.Review
+		t = rules.Text{
+			EN: fmt.Sprintf("zip archive: %d of its entries cannot be named (a NUL byte, \"..\", an absolute path, a folder holding data or a duplicate name), so nothing is known of what they hold; %d other entries, %d due: review it by hand", n.Unlisted, n.Total, n.Due),
+			NL: fmt.Sprintf("zip-archief: %d bestanden erin hebben geen veilige naam (een NUL-teken, \"..\", een absoluut pad, een map met inhoud of een dubbele naam), dus niemand weet wat erin staat; %d andere bestanden, %d aan de beurt: beoordeel het zelf", n.Unlisted, n.Total, n.Due),
+		}
 	case n.Total == 0:
 		it.Action = rules.Review
 		t = rules.Text{

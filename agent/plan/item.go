@@ -48,6 +48,9 @@ type Entries struct {
 	Due    int `json:"due"`
 	Review int `json:"review"`
 	Hold   int `json:"hold"`
+	// Unlisted counts the entries that cannot be named safely (see
+	// scanners.Record.Unlisted): the zip then goes to review as a whole.
+	Unlisted int `json:"unlisted,omitempty"`
 }
 
 // Item is one record's line in the plan.

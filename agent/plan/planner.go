@@ -252,7 +252,7 @@ func (r *recordDecider) add(rec *scanners.Record) {
 		return
 	}
 	if rec.Kind == scanners.KindArchiveEntry && r.arch != nil && rec.Archive == r.arch.rec.ID {
-		r.arch.add(r.p.decide(r.st, *rec))
+		r.arch.add(*rec, r.p.decide(r.st, *rec))
 		return
 	}
 	r.flush()
@@ -270,7 +270,7 @@ func (r *recordDecider) add(rec *scanners.Record) {
 		case !backup && r.backupsOnly:
 			return
 		case !backup:
-			r.arch = newArchiveAgg(r.st.Name, *rec, r.p.Location)
+			r.arch = r.p.newArchiveAgg(r.st, *rec)
 			return
 		}
 		if dc.rotation != nil {
@@ -308,7 +308,13 @@ func (r *recordDecider) finish(rec scanners.Record, it *Item) {
 // flush emits the archive being gathered, if any.
 func (r *recordDecider) flush() {
 	if r.arch != nil {
-		r.finish(r.arch.rec, r.arch.item(r.p.Lang))
+		for _, it := range r.arch.items() {
+			if it.Record == r.arch.rec.ID {
+				r.finish(r.arch.rec, it)
+			} else {
+				r.emit(it)
+			}
+		}
 		r.arch = nil
 	}
 }

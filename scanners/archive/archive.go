@@ -3,8 +3,10 @@
 // Wrap returns a store that passes every record of the store it wraps
 // through, and for each readable zip lists the zip as a
 // scanners.KindArchive record followed by one scanners.KindArchiveEntry
-// record per file in it, with ID "zipID!/entry/path". Entries are
-// read-only: only the whole zip can be deleted.
+// record per file in it, with ID "zipID!/entry/path". An entry that
+// cannot be named safely is not listed but counted in the zip's
+// Record.Unlisted. Entries are read-only through Delete: only the whole zip
+// can be deleted, or rewritten without some entries (Rewrite).
 //
 // A zip that cannot be read (corrupt, truncated, not a zip, too large to
 // spool, or failing to open) is listed as the scanners.KindFile record the
@@ -105,16 +107,21 @@ func (s *Store) scanZip(ctx context.Context, r scanners.Record, fn func(scanners
 		return fn(r) // unreadable: a plain file
 	}
 	defer z.Close()
+	l := list(z.r)
 	r.Kind = scanners.KindArchive
+	r.Unlisted = l.unlisted
 	if err := fn(r); err != nil {
 		return err
 	}
-	return eachEntry(z.r, func(e entry) error {
+	for _, e := range l.entries {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		return fn(entryRecord(r, e))
-	})
+		if err := fn(entryRecord(r, e)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Stat returns the record id; for an entry it reads the zip again.
@@ -146,8 +153,9 @@ func (s *Store) Stat(ctx context.Context, id string) (scanners.Record, error) {
 	case errors.Is(err, scanners.ErrNotFound):
 		return scanners.Record{}, err
 	case err == nil:
-		z.Close()
 		r.Kind = scanners.KindArchive
+		r.Unlisted = list(z.r).unlisted
+		z.Close()
 	}
 	return r, nil
 }

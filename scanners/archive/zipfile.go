@@ -109,55 +109,111 @@ type entry struct {
 	path string
 }
 
-// eachEntry calls fn for each file in zr (not folders) under its sanitised
-// path, skipping a path already seen so that IDs stay unique: the first
-// file of a name is the one Stat and Open find.
-func eachEntry(zr *zip.Reader, fn func(entry) error) error {
+// listing is what a zip holds: its files under their sanitised paths, in
+// the zip's order, and how many entries cannot be named safely.
+type listing struct {
+	entries  []entry
+	unlisted int
+}
+
+// list sorts the entries of zr. A file is listed under its sanitised path;
+// a folder entry without data is skipped. An entry that cannot be named
+// safely is counted, not listed: a name with a NUL byte, a ".." element,
+// an absolute path or a drive letter, a folder entry holding data, a name
+// with nothing left once cleaned, or a path an earlier entry already has
+// (the first of a name is the one Stat and Open find). Such an entry's
+// content is unknown to every rule, so the zip holding it must never be
+// deleted on account of its other entries.
+func list(zr *zip.Reader) listing {
+	var l listing
 	seen := make(map[string]struct{}, len(zr.File))
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() || strings.HasSuffix(f.Name, "/") {
+		p, kind := nameOf(f)
+		switch kind {
+		case nameFolder:
 			continue
-		}
-		p := sanitize(f.Name)
-		if p == "" {
+		case nameBad:
+			l.unlisted++
 			continue
 		}
 		if _, dup := seen[p]; dup {
+			l.unlisted++
 			continue
 		}
 		seen[p] = struct{}{}
-		if err := fn(entry{f: f, path: p}); err != nil {
+		l.entries = append(l.entries, entry{f: f, path: p})
+	}
+	return l
+}
+
+// eachEntry calls fn for each file in zr that list lists.
+func eachEntry(zr *zip.Reader, fn func(entry) error) error {
+	for _, e := range list(zr).entries {
+		if err := fn(e); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// sanitize turns a zip entry name into a clean relative path: backslashes
-// become slashes, and empty, "." and ".." elements are dropped, so that
-// "../evil" and "/abs" stay inside the archive's ID. A name that is not
-// UTF-8 is decoded as code page 437, the zip format's default. It returns
-// "" for a name with nothing left or a NUL byte in it.
-func sanitize(name string) string {
+// What an entry's name makes of it.
+const (
+	nameFile   = iota // a file, under its sanitised path
+	nameFolder        // a folder entry without data: no record
+	nameBad           // cannot be named safely
+)
+
+// nameOf sorts one entry by its name: see list.
+func nameOf(f *zip.File) (string, int) {
+	name := f.Name
 	if !utf8.ValidString(name) {
 		if dec, err := charmap.CodePage437.NewDecoder().String(name); err == nil {
 			name = dec
 		}
 	}
 	if strings.IndexByte(name, 0) >= 0 {
-		return ""
+		return "", nameBad
 	}
+	name = strings.ReplaceAll(name, `\`, "/")
+	if strings.HasPrefix(name, "/") || hasDrive(name) {
+		return "", nameBad
+	}
+	if strings.HasSuffix(name, "/") || f.FileInfo().IsDir() {
+		if f.UncompressedSize64 != 0 || f.CompressedSize64 > 2 { // an empty deflate stream takes 2 bytes
+			return "", nameBad
+		}
+		return "", nameFolder
+	}
+	p, ok := sanitize(name)
+	if !ok || p == "" {
+		return "", nameBad
+	}
+	return p, nameFile
+}
+
+// hasDrive reports whether name starts with a Windows drive letter ("C:").
+func hasDrive(name string) bool {
+	return len(name) >= 2 && name[1] == ':' && ('a' <= name[0]|0x20 && name[0]|0x20 <= 'z')
+}
+
+// sanitize turns a slash-separated entry name into a clean relative path:
+// empty and "." elements are dropped. ok is false for a name with a ".."
+// element, which is refused rather than cleaned away.
+func sanitize(name string) (string, bool) {
 	var b strings.Builder
-	for elem := range strings.SplitSeq(strings.ReplaceAll(name, `\`, "/"), "/") {
-		if elem == "" || elem == "." || elem == ".." {
+	for elem := range strings.SplitSeq(name, "/") {
+		switch elem {
+		case "", ".":
 			continue
+		case "..":
+			return "", false
 		}
 		if b.Len() > 0 {
 			b.WriteByte('/')
 		}
 		b.WriteString(elem)
 	}
-	return b.String()
+	return b.String(), true
 }
 
 // entryRecord is the record of entry e of the zip whose record is zr.

@@ -17,7 +17,7 @@ const maxPlaceholder = 64 << 10
 // if it could not be). The size is the one in the placeholder, or 0 if it
 // cannot be read: a placeholder is listed even then, as the file it stands
 // for exists.
-func placeholderRecord(id string, f *os.File, mtime time.Time) scanners.Record {
+func placeholderRecord(id string, f *os.File, mtime time.Time, st stamp) scanners.Record {
 	var size int64
 	if f != nil {
 		data, err := io.ReadAll(io.LimitReader(f, maxPlaceholder+1))
@@ -35,6 +35,6 @@ func placeholderRecord(id string, f *os.File, mtime time.Time) scanners.Record {
 		ModTime: mtime,
 		// Distinct from a downloaded file's version, so that a download
 		// counts as a change.
-		Version: version("icloud-s", size, mtime),
+		Version: version("icloud-s", size, mtime, st),
 	}
 }

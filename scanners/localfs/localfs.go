@@ -94,24 +94,42 @@ func (s *Store) recordName(name string, sorted []string) (string, scanners.Kind,
 	return name, scanners.KindFile, true
 }
 
-func fileRecord(id string, size int64, mtime time.Time) scanners.Record {
+func fileRecord(id string, size int64, mtime time.Time, st stamp) scanners.Record {
 	return scanners.Record{
 		ID:      id,
 		Kind:    scanners.KindFile,
 		Size:    size,
 		ModTime: mtime,
-		Version: version("s", size, mtime),
+		Version: version("s", size, mtime, st),
 	}
 }
 
-// version is prefix, the size and the mtime in nanoseconds:
-// "s1234-m1700000000123456789". Built by hand as it runs once per file.
-func version(prefix string, size int64, mtime time.Time) string {
-	var buf [64]byte
+// stamp is what a file's version holds beyond its size and mtime, where
+// the system has it: the inode and the change time, which no user can set
+// back (touch -m can the mtime), so that a file rewritten at the same size
+// with its mtime restored, or replaced by another, is a new version.
+type stamp struct {
+	ok    bool
+	ino   uint64
+	ctime int64 // nanoseconds since 1970
+}
+
+// version is prefix, the size, the mtime in nanoseconds and, where known,
+// the inode and the change time in nanoseconds:
+// "s1234-m1700000000123456789-i5678-c1700000000123456789". Built by hand as
+// it runs once per file.
+func version(prefix string, size int64, mtime time.Time, st stamp) string {
+	var buf [96]byte
 	b := append(buf[:0], prefix...)
 	b = strconv.AppendInt(b, size, 10)
 	b = append(b, "-m"...)
 	b = strconv.AppendInt(b, mtime.UnixNano(), 10)
+	if st.ok {
+		b = append(b, "-i"...)
+		b = strconv.AppendUint(b, st.ino, 10)
+		b = append(b, "-c"...)
+		b = strconv.AppendInt(b, st.ctime, 10)
+	}
 	return string(b)
 }
 

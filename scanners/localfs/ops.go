@@ -121,7 +121,7 @@ func (s *Store) lookup(t *target, id string) error {
 			// Clutter, or a placeholder's own name: not a record's ID.
 			return fmt.Errorf("it is not a record: %w", scanners.ErrNotFound)
 		}
-		t.rec = fileRecord(id, fi.Size(), fi.ModTime())
+		t.rec = fileRecord(id, fi.Size(), fi.ModTime(), fileStamp(fi))
 		return nil
 	case !errors.Is(err, fs.ErrNotExist) || !s.icloud || isClutter(t.name):
 		return err
@@ -136,7 +136,7 @@ func (s *Store) lookup(t *target, id string) error {
 	}
 	t.name, t.fi = pname, fi
 	f, _ := openFile(t.dir, pname, fi) // unreadable: listed with size 0
-	t.rec = placeholderRecord(id, f, fi.ModTime())
+	t.rec = placeholderRecord(id, f, fi.ModTime(), fileStamp(fi))
 	return nil
 }
 
@@ -167,18 +167,25 @@ func (s *Store) parent(elems []string) (*os.Root, func(), error) {
 	return cur, release, nil
 }
 
-// splitID checks id and splits it into path elements, refusing on every
-// platform what this platform would read as something else than one plain
-// name (a backslash or a drive letter on Windows).
+// splitID checks id and splits it into the file names of its path
+// (unescaped: see escapeName), refusing on every platform what this
+// platform would read as something else than one plain name (a backslash
+// or a drive letter on Windows), and an element that is not exactly how a
+// listing writes a name.
 func splitID(id string) ([]string, error) {
 	if _, err := scanners.CleanID(id); err != nil {
 		return nil, err
 	}
 	elems := strings.Split(id, "/")
-	for _, e := range elems {
-		if filepath.Base(e) != e || !filepath.IsLocal(e) {
+	for i, e := range elems {
+		name, ok := unescapeName(e)
+		if !ok {
+			return nil, fmt.Errorf("invalid record id: an element is not a file name as the store lists it (a stray %%, an escape it never writes, or a lossy copy): %w", scanners.ErrOutsideRoot)
+		}
+		if name == "" || name == "." || name == ".." || filepath.Base(name) != name || !filepath.IsLocal(name) {
 			return nil, fmt.Errorf("invalid record id: an element is not a plain file name on this system: %w", scanners.ErrOutsideRoot)
 		}
+		elems[i] = name
 	}
 	return elems, nil
 }

@@ -45,7 +45,7 @@ func (s *Store) walk(ctx context.Context, dir *os.Root, rel string, depth int, f
 			if err != nil {
 				return listErr(depth+1, err)
 			}
-			err = s.walk(ctx, child, join(rel, name), depth+1, fn)
+			err = s.walk(ctx, child, join(rel, escapeName(name)), depth+1, fn)
 			child.Close()
 			if err != nil {
 				return err
@@ -58,9 +58,9 @@ func (s *Store) walk(ctx context.Context, dir *os.Root, rel string, depth int, f
 			var r scanners.Record
 			if kind == scanners.KindPlaceholder {
 				f, _ := openFile(dir, name, fi) // unreadable: listed with size 0
-				r = placeholderRecord(join(rel, real), f, fi.ModTime())
+				r = placeholderRecord(join(rel, escapeName(real)), f, fi.ModTime(), fileStamp(fi))
 			} else {
-				r = fileRecord(join(rel, name), fi.Size(), fi.ModTime())
+				r = fileRecord(join(rel, escapeName(name)), fi.Size(), fi.ModTime(), fileStamp(fi))
 			}
 			if err := fn(r); err != nil {
 				return err

@@ -90,7 +90,7 @@ func (w *walker) entries(dirfd int, path string, names []string, rel string, dep
 		}
 		switch st.Mode & unix.S_IFMT {
 		case unix.S_IFDIR:
-			err = w.dir(dirfd, path, name, &st, join(rel, name), depth+1)
+			err = w.dir(dirfd, path, name, &st, join(rel, escapeName(name)), depth+1)
 		case unix.S_IFREG:
 			err = w.file(dirfd, name, &st, names, rel)
 		}
@@ -125,9 +125,9 @@ func (w *walker) file(dirfd int, name string, st *unix.Stat_t, names []string, r
 	}
 	mtime := time.Unix(st.Mtim.Unix())
 	if kind == scanners.KindPlaceholder {
-		return w.fn(placeholderRecord(join(rel, real), openFileAt(dirfd, name, st), mtime))
+		return w.fn(placeholderRecord(join(rel, escapeName(real)), openFileAt(dirfd, name, st), mtime, unixStamp(st)))
 	}
-	return w.fn(fileRecord(join(rel, name), st.Size, mtime))
+	return w.fn(fileRecord(join(rel, escapeName(name)), st.Size, mtime, unixStamp(st)))
 }
 
 // openDirAt opens the folder name of the folder parentfd, which fstatat
@@ -198,4 +198,9 @@ func openat(dirfd int, name string, flags int) (int, error) {
 			return fd, err
 		}
 	}
+}
+
+// unixStamp is the inode and change time fstatat gave.
+func unixStamp(st *unix.Stat_t) stamp {
+	return stamp{ok: true, ino: uint64(st.Ino), ctime: st.Ctim.Nano()}
 }
