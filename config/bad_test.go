@@ -48,6 +48,8 @@ func TestBadConfigs(t *testing.T) {
 		{"registry file type", "organisation: X\nregistries:\n  - {name: k, subject: child, file: k.xls, columns: {id: Nr}}\n", "registries[0].file", 3, ".csv or .xlsx"},
 		{"registry sheet on csv", "organisation: X\nregistries:\n  - name: k\n    subject: child\n    file: k.csv\n    sheet: Blad1\n    columns: {id: Nr}\n", "registries[0].sheet", 6, "xlsx files only"},
 		{"registry delimiter", "organisation: X\nregistries:\n  - name: k\n    subject: child\n    file: k.csv\n    delimiter: \"|\"\n    columns: {id: Nr}\n", "registries[0].delimiter", 6, "not a supported delimiter"},
+		{"registry unzip limit on csv", "organisation: X\nregistries:\n  - name: k\n    subject: child\n    file: k.csv\n    max_unzipped_mb: 10\n    columns: {id: Nr}\n", "registries[0].max_unzipped_mb", 6, "xlsx files only"},
+		{"registry unzip limit negative", "organisation: X\nregistries:\n  - name: k\n    subject: child\n    file: k.xlsx\n    max_unzipped_mb: -1\n    columns: {id: Nr}\n", "registries[0].max_unzipped_mb", 6, "out of range"},
 		{"registry fact", "organisation: X\nregistries:\n  - name: k\n    subject: employee\n    file: k.csv\n    columns:\n      id: Nr\n      end_of_care: Einde\n", "registries[0].columns.end_of_care", 8, "not a fact of subject type employee"},
 		{"registry no id", "organisation: X\nregistries:\n  - name: k\n    subject: child\n    file: k.csv\n    columns:\n      name: Naam\n", "registries[0].columns.id", 3, "missing"},
 		{"registry empty header", "organisation: X\nregistries:\n  - name: k\n    subject: child\n    file: k.csv\n    columns:\n      id: \"\"\n", "registries[0].columns.id", 7, "names no column"},

@@ -42,6 +42,10 @@ const (
 	DefaultApplySchedule = "0 3 * * *"
 	DefaultMaxDeletions  = 500
 	DefaultPlanMaxAge    = "14d"
+	// DefaultRegistryMaxUnzippedMB is a registry workbook's largest
+	// unpacked size: ample for the registry of a large organisation (a
+	// few MB per 10,000 people), far below what would strain memory.
+	DefaultRegistryMaxUnzippedMB = 256
 )
 
 // MaxConfigSize is the largest config file Load reads, in bytes. A config
@@ -120,7 +124,11 @@ type Registry struct {
 	// Delimiter is ";" or "," for CSV files; "" detects it from the
 	// header line.
 	Delimiter string `yaml:"delimiter"`
-	Line      int    `yaml:"-"`
+	// MaxUnzippedMB caps how large an .xlsx registry may be once
+	// unpacked, in MB (default DefaultRegistryMaxUnzippedMB): a workbook
+	// is a zip, and a small file can expand to gigabytes.
+	MaxUnzippedMB int `yaml:"max_unzipped_mb"`
+	Line          int `yaml:"-"`
 }
 
 // SubjectType returns Subject as a rules.SubjectType.
@@ -458,6 +466,11 @@ func (c *Config) applyDefaults() {
 	def(&c.Apply.PlanMaxAge, DefaultPlanMaxAge)
 	if c.Apply.MaxDeletions == 0 {
 		c.Apply.MaxDeletions = DefaultMaxDeletions
+	}
+	for i := range c.Registries {
+		if c.Registries[i].MaxUnzippedMB == 0 {
+			c.Registries[i].MaxUnzippedMB = DefaultRegistryMaxUnzippedMB
+		}
 	}
 	for i := range c.Stores {
 		if c.Stores[i].Archives == nil {

@@ -168,6 +168,13 @@ func (k checker) registries() {
 		case r.Delimiter != "" && r.Delimiter != ";" && r.Delimiter != ",":
 			k.add(p+".delimiter", fmt.Sprintf("%q is not a supported delimiter", r.Delimiter), `use ";" or ",", or leave it out to detect it from the header line`)
 		}
+		switch {
+		case k.has(p+".max_unzipped_mb") && ext != ".xlsx":
+			k.add(p+".max_unzipped_mb", "applies to .xlsx files only", "remove max_unzipped_mb:")
+		case r.MaxUnzippedMB < 0 || r.MaxUnzippedMB > 1<<20:
+			k.add(p+".max_unzipped_mb", fmt.Sprintf("%d is out of range", r.MaxUnzippedMB),
+				fmt.Sprintf("give the most MB the workbook may unpack to, such as %d (the default)", DefaultRegistryMaxUnzippedMB))
+		}
 		k.columns(p, r, facts, ok)
 	}
 }
