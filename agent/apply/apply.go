@@ -69,6 +69,7 @@ type Result struct {
 	Done, Skipped, Gone, Failed int
 	Earlier                     int // handled by an earlier run of this plan
 	Excluded                    int // left out at approval
+	Retried                     int // failed in an earlier run of this plan, tried again in this one
 	WouldDelete                 int // dry-run: what a real run would delete now
 	LimitReached                bool
 	Details                     []Detail
@@ -99,7 +100,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.MaxDeletions <= 0 {
 		return nil, errors.New("apply: a delete limit is required")
 	}
-	r := &run{o: o, res: &Result{}, crash: crashFromEnv()}
+	r := &run{o: o, res: &Result{}, crash: crashFromEnv(), retried: map[int]bool{}}
 	if !o.DryRun {
 		j, err := openJournal(o.StateDir, o.Plan.Digest)
 		if err != nil {
@@ -169,24 +170,41 @@ type run struct {
 	res     *Result
 	deleted int
 	crash   *crasher
+	retried map[int]bool // items that failed in an earlier run, tried again
+}
+
+// settled reports whether an earlier run of this plan settled item n, whose
+// record pseudonym is rp: its outcome is in the journal, or in the ledger
+// only (the run that wrote it stopped before its last step: the journal is
+// brought up to date now). A failed item is not settled: it is tried
+// again, re-checked like any other, and counted in Retried.
+func (r *run) settled(n int, rp string) (bool, error) {
+	st := r.j.item(n)
+	if st.outcome != "" && st.outcome != Failed {
+		r.res.Earlier++
+		return true, nil
+	}
+	out, inLedger := r.o.Recorded[rp]
+	if inLedger && out != Failed {
+		r.res.Earlier++
+		return true, r.j.outcome(n, rp, out, r.o.Now())
+	}
+	if st.outcome == Failed || out == Failed {
+		r.retried[n] = true
+		r.res.Retried++
+	}
+	return false, nil
 }
 
 // item handles one approved item; n is its 1-based position in the plan.
 func (r *run) item(ctx context.Context, n int, it *plan.Item) error {
 	rp := approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record)
 	if r.j != nil {
-		st := r.j.item(n)
-		if st.outcome != "" {
-			r.res.Earlier++
-			return nil
+		settled, err := r.settled(n, rp)
+		if settled || err != nil {
+			return err
 		}
-		if out, ok := r.o.Recorded[rp]; ok {
-			// In the ledger but not in the journal: the run that wrote it
-			// stopped before its last step. Finish the bookkeeping only.
-			r.res.Earlier++
-			return r.j.outcome(n, rp, out, r.o.Now())
-		}
-		if st.intent {
+		if r.j.item(n).pending() {
 			done, err := r.finishInterrupted(ctx, n, it, rp)
 			if done || err != nil {
 				return err
@@ -279,6 +297,9 @@ func (r *run) record(n int, it *plan.Item, rp, outcome, reason, detail string) e
 		r.res.Gone++
 	case Failed:
 		r.res.Failed++
+	}
+	if r.retried[n] {
+		reason += " (tried again after an earlier run failed)"
 	}
 	d := Detail{n, it.Store, it.Record, outcome, reason}
 	if detail != "" {

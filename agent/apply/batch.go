@@ -48,19 +48,14 @@ func (r *run) batchChunk(ctx context.Context, store string, bd scanners.BatchDel
 	for _, b := range items {
 		n, it, rp := b.n, b.it, b.rp
 		if r.j != nil {
-			st := r.j.item(n)
-			if st.outcome != "" {
-				r.res.Earlier++
+			settled, err := r.settled(n, rp)
+			if err != nil {
+				return err
+			}
+			if settled {
 				continue
 			}
-			if out, ok := r.o.Recorded[rp]; ok {
-				r.res.Earlier++
-				if err := r.j.outcome(n, rp, out, r.o.Now()); err != nil {
-					return err
-				}
-				continue
-			}
-			if st.intent {
+			if r.j.item(n).pending() {
 				done, err := r.finishInterrupted(ctx, n, it, rp)
 				if err != nil {
 					return err

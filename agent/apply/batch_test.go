@@ -21,6 +21,7 @@ type batchStore struct {
 	calls, stats int
 	sizes        []int
 	locked       map[string]bool
+	refused      map[string]bool // DeleteMany fails for these, leaving them
 }
 
 func (s *batchStore) Stat(ctx context.Context, id string) (scanners.Record, error) {
@@ -41,6 +42,8 @@ func (s *batchStore) DeleteMany(ctx context.Context, reqs []scanners.DeleteReque
 			errs[i] = fmt.Errorf("batch: %w", scanners.ErrChanged)
 		case s.locked[r.ID]:
 			errs[i] = fmt.Errorf("batch: %w", scanners.ErrLocked)
+		case s.refused[r.ID]:
+			errs[i] = errRefused
 		default:
 			errs[i] = s.Store.Delete(ctx, r.ID)
 		}

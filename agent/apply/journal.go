@@ -24,8 +24,14 @@ type journal struct {
 	// prepared holds, per export file (by pseudonym), the version a
 	// rewrite promised the file would have once its new content replaced
 	// it; a crash after that line and before the outcomes is finished by
-	// comparing the file's version with it.
+	// comparing the file's version with it. "" while a run is about to
+	// rewrite the file and has promised nothing yet.
 	prepared map[string]string
+	// base holds, per export file, the version the last journalled
+	// rewrite started from: the planned one, or one an earlier rewrite of
+	// this plan produced (when the delete limit split the file's rows
+	// over runs).
+	base map[string]string
 }
 
 type itemState struct {
@@ -39,6 +45,7 @@ type journalLine struct {
 	Phase   string    `json:"phase"` // "intent", "outcome" or "prepared"
 	Outcome string    `json:"outcome,omitempty"`
 	Version string    `json:"version,omitempty"` // "prepared": the file's version after the rewrite
+	Base    string    `json:"base,omitempty"`    // "prepared": the version the rewrite started from
 	Time    time.Time `json:"time"`
 }
 
@@ -55,7 +62,7 @@ func openJournal(stateDir, digest string) (*journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	j := &journal{f: f, state: map[int]*itemState{}, prepared: map[string]string{}}
+	j := &journal{f: f, state: map[int]*itemState{}, prepared: map[string]string{}, base: map[string]string{}}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		f.Close()
@@ -80,11 +87,11 @@ func openJournal(stateDir, digest string) (*journal, error) {
 		}
 		switch l.Phase {
 		case "intent":
-			s.intent = true
+			s.intent, s.outcome = true, "" // a new try after a failed one
 		case "outcome":
 			s.outcome = l.Outcome
 		case "prepared":
-			j.prepared[l.Record] = l.Version
+			j.prepared[l.Record], j.base[l.Record] = l.Version, l.Base
 		}
 		good += len(line)
 	}
@@ -126,7 +133,8 @@ func (j *journal) intent(item int, record string, now time.Time) error {
 	if err := j.write(journalLine{Item: item, Record: record, Phase: "intent", Time: now.UTC()}); err != nil {
 		return err
 	}
-	j.item(item).intent = true
+	s := j.item(item)
+	s.intent, s.outcome = true, ""
 	return nil
 }
 
@@ -138,13 +146,19 @@ func (j *journal) outcome(item int, record, outcome string, now time.Time) error
 	return nil
 }
 
-// prepare records the version an export file will have after its rewrite.
-func (j *journal) prepare(file, version string, now time.Time) error {
-	if err := j.write(journalLine{Record: file, Phase: "prepared", Version: version, Time: now.UTC()}); err != nil {
+// prepare records the version an export file will have after its rewrite
+// from version base; version "" before the rewrite's intents, to say that
+// none of them is carried out yet.
+func (j *journal) prepare(file, version, base string, now time.Time) error {
+	if err := j.write(journalLine{Record: file, Phase: "prepared", Version: version, Base: base, Time: now.UTC()}); err != nil {
 		return err
 	}
-	j.prepared[file] = version
+	j.prepared[file], j.base[file] = version, base
 	return nil
 }
+
+// pending reports whether the item's intent was journalled and no outcome
+// after it: a run stopped between the two.
+func (s *itemState) pending() bool { return s.intent && s.outcome == "" }
 
 func (j *journal) close() error { return j.f.Close() }

@@ -2,6 +2,7 @@ package apply
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -108,6 +109,7 @@ type exportOrg struct {
 	keyed    *pseudonym.Keyed
 	now      time.Time
 	led      *ledger.Ledger
+	max      int // apply.max_deletions; 0 is 1000
 }
 
 func newExportOrg(t *testing.T, pol *rules.Policy, subjects []*rules.Subject, asOf string, specs []exportSpec) *exportOrg {
@@ -183,7 +185,7 @@ func (o *exportOrg) apply() (*Result, error) {
 	}
 	return Run(context.Background(), Options{
 		Plan: o.file, Approval: o.appr, Planner: o.planner, Ledger: o.led, Pseudonyms: o.keyed,
-		StateDir: o.stateDir, ConfigSHA256: "cfg", MaxDeletions: 1000,
+		StateDir: o.stateDir, ConfigSHA256: "cfg", MaxDeletions: cmp.Or(o.max, 1000),
 		Now: func() time.Time { return o.now }, Recorded: rec,
 	})
 }

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -54,6 +55,14 @@ func rowKeyOf(id, file string) (rowKey, bool) {
 // file's version and every row's decision, journal the intents, rewrite
 // the file (journalling the version it will have), then ledger and
 // journal each row's outcome.
+//
+// When the delete limit falls inside the file, the rows furthest down the
+// file (per sheet) are acted on first, so that the rows left for the next
+// run keep their numbers (a dropped row, or a changed CSV field that took
+// more lines, moves only the rows below it). The next run of the plan
+// accepts the version this run's rewrite produced, as the journal records
+// it, as the planned one for those rows; any other version is someone
+// else's change, and the rows are skipped.
 func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 	items := r.o.Plan.Items
 	fileKey := r.o.Pseudonyms.Of("export-file", g.store+":"+g.file)
@@ -63,19 +72,14 @@ func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 		it, n := items[i], i+1
 		rp := approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record)
 		if r.j != nil {
-			st := r.j.item(n)
-			if st.outcome != "" {
-				r.res.Earlier++
+			settled, err := r.settled(n, rp)
+			if err != nil {
+				return err
+			}
+			if settled {
 				continue
 			}
-			if out, ok := r.o.Recorded[rp]; ok {
-				r.res.Earlier++
-				if err := r.j.outcome(n, rp, out, r.o.Now()); err != nil {
-					return err
-				}
-				continue
-			}
-			interrupted = interrupted || st.intent
+			interrupted = interrupted || r.j.item(n).pending()
 		}
 		if r.o.Plan.StoreFailed(it.Store) {
 			if err := r.record(n, it, rp, Skipped, "the store's listing failed when the plan was made", ""); err != nil {
@@ -88,20 +92,11 @@ func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 	if len(todo) == 0 {
 		return nil
 	}
-	all := func(outcome, reason, detail string) error {
-		for _, i := range todo {
-			it := items[i]
-			if err := r.record(i+1, it, approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record), outcome, reason, detail); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	all := func(outcome, reason, detail string) error { return r.allOf(todo, outcome, reason, detail) }
 	rw, ok := r.o.Planner.Store(g.store).(rewriter)
 	if !ok {
 		return all(Failed, "the store cannot rewrite export files", "")
 	}
-	planVersion := items[todo[0]].Version
 	cur, err := rw.Stat(ctx, g.file)
 	switch {
 	case errors.Is(err, scanners.ErrNotFound):
@@ -109,45 +104,92 @@ func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 	case err != nil:
 		return all(Failed, "the export file could not be read", err.Error())
 	}
-	if interrupted && r.j != nil {
-		if pv, ok := r.j.prepared[fileKey]; ok && cur.Version == pv {
-			// The rewrite of an interrupted run replaced the file: its rows
-			// were acted on; log them now.
-			for _, i := range todo {
-				it := items[i]
-				if !r.j.item(i + 1).intent {
-					continue
-				}
-				r.deleted++
-				if err := r.record(i+1, it, approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record), Done,
-					rowReason(it)+" (completed after an interruption)", ""); err != nil {
+	base := items[todo[0]].Version
+	if r.j != nil {
+		switch pv, pb := r.j.prepared[fileKey], r.j.base[fileKey]; {
+		case pv != "" && cur.Version == pv:
+			// The last rewrite this plan's runs journalled replaced the
+			// file: the rows it was for were acted on (log those an
+			// interrupted run did not), and its version is the planned
+			// one for the rest.
+			if interrupted {
+				if todo, err = r.finishRewritten(todo); err != nil || len(todo) == 0 {
 					return err
 				}
 			}
-			return nil
+			base = cur.Version
+		case pb != "" && cur.Version == pb:
+			// The last rewrite journalled did not replace the file: it is
+			// still as that rewrite found it.
+			base = pb
 		}
 	}
-	if cur.Version != planVersion {
+	if cur.Version != base {
 		return all(Skipped, "the export file changed since the plan was made", "")
 	}
+	act, limitErr, err := r.recheckRows(ctx, g, todo)
+	if err != nil || len(act) == 0 {
+		return errors.Join(err, limitErr)
+	}
+	if r.o.DryRun {
+		for _, i := range act {
+			r.res.WouldDelete++
+			r.res.Details = append(r.res.Details, Detail{i + 1, items[i].Store, items[i].Record, "would " + string(items[i].Action), rowReason(items[i])})
+		}
+		return limitErr
+	}
+	return errors.Join(r.rewriteRows(ctx, g, rw, fileKey, base, act), limitErr)
+}
+
+// finishRewritten logs as done the items of todo whose intent an
+// interrupted run journalled before its rewrite replaced the file, and
+// returns the others.
+func (r *run) finishRewritten(todo []int) ([]int, error) {
+	items := r.o.Plan.Items
+	var rest []int
+	for _, i := range todo {
+		it := items[i]
+		if !r.j.item(i + 1).pending() {
+			rest = append(rest, i)
+			continue
+		}
+		r.deleted++
+		if err := r.record(i+1, it, approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record), Done,
+			rowReason(it)+" (completed after an interruption)", ""); err != nil {
+			return nil, err
+		}
+	}
+	return rest, nil
+}
+
+// recheckRows decides the rows of todo again, from the file as it is now,
+// and returns those to act on, within the delete limit: the rows furthest
+// down each sheet first, in plan order.
+func (r *run) recheckRows(ctx context.Context, g rowGroup, todo []int) (act []int, limitErr, err error) {
+	items := r.o.Plan.Items
 	now, err := r.o.Planner.RecheckFile(ctx, g.store, g.file)
 	if err != nil {
-		return all(Failed, "the export file could not be read", err.Error())
+		return nil, nil, r.allOf(todo, Failed, "the export file could not be read", err.Error())
 	}
-	drop := map[rowKey]bool{}
-	edit := map[rowKey][]string{}
-	var act []int
-	var limitErr error
+	keys := make(map[int]rowKey, len(todo))
+	order := slices.Clone(todo)
 	for _, i := range todo {
+		keys[i], _ = rowKeyOf(items[i].Record, g.file)
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ka, kb := keys[a], keys[b]
+		return cmp.Or(strings.Compare(ka.sheet, kb.sheet), cmp.Compare(kb.index, ka.index))
+	})
+	for _, i := range order {
 		it, n := items[i], i+1
 		rp := approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record)
 		c := now[it.Record]
-		key, ok := rowKeyOf(it.Record, g.file)
+		_, ok := rowKeyOf(it.Record, g.file)
 		var why string
 		switch {
 		case c == nil || !ok:
 			if err := r.record(n, it, rp, Gone, "the row is no longer in the export file", ""); err != nil {
-				return err
+				return nil, nil, err
 			}
 			continue
 		case c.Action != it.Action:
@@ -157,7 +199,7 @@ func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 		}
 		if why != "" {
 			if err := r.record(n, it, rp, Skipped, why, ""); err != nil {
-				return err
+				return nil, nil, err
 			}
 			continue
 		}
@@ -168,21 +210,29 @@ func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 		}
 		r.deleted++
 		act = append(act, i)
-		if it.Action == rules.Delete {
+	}
+	slices.Sort(act)
+	return act, limitErr, nil
+}
+
+// rewriteRows journals the intents of the rows of act, rewrites the file
+// from version base, and logs the outcomes.
+func (r *run) rewriteRows(ctx context.Context, g rowGroup, rw rewriter, fileKey, base string, act []int) error {
+	items := r.o.Plan.Items
+	drop := map[rowKey]bool{}
+	edit := map[rowKey][]string{}
+	for _, i := range act {
+		key, _ := rowKeyOf(items[i].Record, g.file)
+		if items[i].Action == rules.Delete {
 			drop[key] = true
 		} else {
-			edit[key] = it.Fields
+			edit[key] = items[i].Fields
 		}
 	}
-	if len(act) == 0 {
-		return limitErr
-	}
-	if r.o.DryRun {
-		for _, i := range act {
-			r.res.WouldDelete++
-			r.res.Details = append(r.res.Details, Detail{i + 1, items[i].Store, items[i].Record, "would " + string(items[i].Action), rowReason(items[i])})
-		}
-		return limitErr
+	// Nothing promised yet: intents journalled after this line are not
+	// carried out until a "prepared" line with the new version follows.
+	if err := r.j.prepare(fileKey, "", base, r.o.Now()); err != nil {
+		return err
 	}
 	for _, i := range act {
 		it := items[i]
@@ -196,7 +246,8 @@ func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 		return err
 	}
 	subject := r.o.Planner.StoreSpec(g.store).Rows.Subject
-	_, err = rw.RewriteJournalled(ctx, g.file, planVersion,
+	promised := ""
+	_, err = rw.RewriteJournalled(ctx, g.file, base,
 		func(row int, sheet, field string, c export.Cell) (export.Cell, error) {
 			if !slices.Contains(edit[rowKey{sheet, row}], field) {
 				return c, nil
@@ -208,23 +259,42 @@ func (r *run) rowFile(ctx context.Context, g rowGroup) error {
 			return out, nil
 		},
 		func(row int, sheet string) bool { return drop[rowKey{sheet, row}] },
-		func(v string) error { return r.j.prepare(fileKey, v, r.o.Now()) })
+		func(v string) error {
+			promised = v
+			return r.j.prepare(fileKey, v, base, r.o.Now())
+		})
 	r.crash.at("delete")
+	detail := ""
 	if err != nil {
-		r.deleted -= len(act)
-		todo = act
-		if errors.Is(err, export.ErrChanged) {
-			return errors.Join(all(Skipped, "the export file changed since the plan was made", ""), limitErr)
+		if now, serr := rw.Stat(ctx, g.file); promised == "" || serr != nil || now.Version != promised {
+			r.deleted -= len(act)
+			if errors.Is(err, export.ErrChanged) {
+				return r.allOf(act, Skipped, "the export file changed since the plan was made", "")
+			}
+			return r.allOf(act, Failed, "the export file could not be rewritten", err.Error())
 		}
-		return errors.Join(all(Failed, "the export file could not be rewritten", err.Error()), limitErr)
+		// The new content replaced the file before the error (syncing
+		// its folder failed): the rows were acted on.
+		detail = err.Error()
 	}
 	for _, i := range act {
 		it := items[i]
-		if err := r.record(i+1, it, approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record), Done, rowReason(it), ""); err != nil {
+		if err := r.record(i+1, it, approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record), Done, rowReason(it), detail); err != nil {
 			return err
 		}
 	}
-	return limitErr
+	return nil
+}
+
+// allOf logs one outcome for every item of idx.
+func (r *run) allOf(idx []int, outcome, reason, detail string) error {
+	for _, i := range idx {
+		it := r.o.Plan.Items[i]
+		if err := r.record(i+1, it, approval.RecordPseudonym(r.o.Pseudonyms, it.Store, it.Record), outcome, reason, detail); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // rowReason says what was done to a row, without its values.

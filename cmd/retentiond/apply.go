@@ -62,7 +62,7 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	printApply(stdout, f, res, *dryRun, details)
 	if runErr == nil && res.Failed > 0 {
-		runErr = fmt.Errorf("%d item(s) failed; see %s", res.Failed, details)
+		runErr = fmt.Errorf("%d item(s) failed; see %s; applying the plan again tries them again", res.Failed, details)
 	}
 	return runErr
 }
@@ -91,6 +91,16 @@ func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string
 	if seen != nil {
 		defer func() { seen(planner.Stores) }()
 	}
+	if !dryRun {
+		// One apply at a time per state dir; holding the lock, remove what
+		// killed runs left (temporary copies of rewritten files).
+		l, err := lockApply(cfg)
+		if err != nil {
+			return nil, err
+		}
+		defer l.Unlock()
+		sweepLocked(ctx, cfg, planner.Stores, stderr)
+	}
 	opts := apply.Options{
 		Plan: f, Approval: appr, Planner: planner, Pseudonyms: k, StateDir: cfg.StateDir,
 		ConfigSHA256: cfg.SHA256, MaxDeletions: cfg.Apply.MaxDeletions, DryRun: dryRun, Now: time.Now,
@@ -105,7 +115,7 @@ func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string
 			return nil, err
 		}
 		dir := filepath.Join(cfg.StateDir, "ledger")
-		led, err = ledger.Open(dir, keys.NameFor(cfg.Organisation))
+		led, err = ledger.Open(dir, keys.NameFor(cfg.Organisation), ledger.WithSigner(signer))
 		if err != nil {
 			return nil, err
 		}
@@ -209,6 +219,9 @@ func printApply(w io.Writer, f *plan.File, r *apply.Result, dryRun bool, details
 	fmt.Fprintf(w, "  %6d skipped (changed since the plan, or no longer due)\n  %6d already gone\n  %6d failed\n", r.Skipped, r.Gone, r.Failed)
 	if r.Earlier > 0 {
 		fmt.Fprintf(w, "  %6d handled by an earlier run\n", r.Earlier)
+	}
+	if r.Retried > 0 {
+		fmt.Fprintf(w, "  %6d of these had failed in an earlier run and were tried again\n", r.Retried)
 	}
 	if r.Excluded > 0 {
 		fmt.Fprintf(w, "  %6d excluded at approval\n", r.Excluded)
