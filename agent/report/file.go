@@ -101,3 +101,17 @@ func (p *planFile) abandon() {
 	p.f.Close()
 	os.Remove(p.f.Name())
 }
+
+// abandonAll removes the file whether it is still partial or was put in
+// place already.
+func (p *planFile) abandonAll() {
+	p.abandon()
+	os.Remove(p.path)
+}
+
+func (j *JSON) abandonAll() { j.pf.abandonAll() }
+func (c *CSV) abandonAll()  { c.pf.abandonAll() }
+func (h *HTML) abandonAll() {
+	os.Remove(h.path + partialSuffix)
+	os.Remove(h.path)
+}

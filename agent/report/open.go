@@ -35,6 +35,10 @@ func Open(dir, lang string) (plan.Sink, error) {
 	return tee{j, c, h}, nil
 }
 
+// Abandoner is a sink that can remove everything it wrote, for a run that
+// failed: Open's sink is one.
+type Abandoner interface{ Abandon() }
+
 // tee sends a plan to several sinks. End is called on every sink even if
 // one fails, so that every file is closed.
 type tee []plan.Sink
@@ -80,5 +84,22 @@ func (t tee) End(stores []plan.StoreResult, sum plan.Summary) error {
 	for _, s := range t {
 		errs = append(errs, s.End(stores, sum))
 	}
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		// Never half a plan: without plan.json the report and the CSV
+		// would be personal data nobody can approve or prune.
+		t.Abandon()
+		return err
+	}
+	return nil
+}
+
+// Abandon removes every file of the plan, partial or in place: the run
+// failed, and no part of it may be left behind. It is for a caller whose
+// run stopped before End, and is safe after End.
+func (t tee) Abandon() {
+	for _, s := range t {
+		if a, ok := s.(interface{ abandonAll() }); ok {
+			a.abandonAll()
+		}
+	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/retentiond/retentiond/agent/approval"
 	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/report"
 )
 
 // splitSink sends the items of auto_apply rules to one plan (which the
@@ -53,7 +54,21 @@ func (s *splitSink) End(stores []plan.StoreResult, sum plan.Summary) error {
 	// to the auto plan): it stays in the review plan's summary.
 	s.reviewSum.Keep = sum.Keep
 	if err := s.review.End(stores, s.reviewSum); err != nil {
+		s.Abandon()
 		return err
 	}
-	return s.auto.End(stores, s.autoSum)
+	if err := s.auto.End(stores, s.autoSum); err != nil {
+		s.Abandon()
+		return err
+	}
+	return nil
+}
+
+// Abandon removes both plans' files: a run that failed leaves neither.
+func (s *splitSink) Abandon() {
+	for _, k := range []plan.Sink{s.review, s.auto} {
+		if a, ok := k.(report.Abandoner); ok {
+			a.Abandon()
+		}
+	}
 }

@@ -110,12 +110,27 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 		return nil, usageErr("--out %s: store %q (%s) would list what is written there, and a plan names everyone it plans for; "+
 			"write the plan outside every store's folders, or leave --out out for %s", dir, store, key, filepath.Join(cfg.StateDir, "plans"))
 	}
+	sweepStale(ctx, cfg, stores, stderr)
+	var pd *report.Dir
 	if dir == "" {
-		dir = filepath.Join(cfg.StateDir, "plans", time.Now().In(cfg.Location).Format("20060102-150405"))
+		pd, err = report.NewDir(filepath.Join(cfg.StateDir, "plans"), time.Now().In(cfg.Location))
+	} else {
+		pd, err = report.LockDir(dir)
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err != nil {
 		return nil, err
 	}
+	defer pd.Close()
+	dir = pd.Path
+	ok := false
+	defer func() {
+		if !ok && o.out == "" {
+			// Nothing of a failed run stays: its own folder goes too.
+			os.Remove(filepath.Join(dir, report.LockFile))
+			os.Remove(filepath.Join(dir, autoDir))
+			os.Remove(dir)
+		}
+	}()
 	held, err := activeHolds(cfg, asOf)
 	if err != nil {
 		return nil, fmt.Errorf("legal holds could not be read, so nothing is planned: %w", err)
@@ -176,8 +191,12 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 		fmt.Fprint(stderr, "\r\033[K")
 	}
 	if err != nil {
+		if a, isA := sink.(report.Abandoner); isA {
+			a.Abandon()
+		}
 		return nil, err
 	}
+	ok = true
 	res := &planResult{dir: dir, asOf: asOf, sum: sum, stores: results, elapsed: time.Since(start), cfg: cfg, opened: stores}
 	if split != nil {
 		res.sum, res.autoSum, res.autoActions = split.reviewSum, split.autoSum, split.autoActions

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/retentiond/retentiond/agent/flock"
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/report"
+	"github.com/retentiond/retentiond/config"
+)
+
+// applyLockFile is the state dir's apply lock: one apply at a time, and
+// no sweeping of temporary files while an apply may be writing them.
+const applyLockFile = "apply.lock"
+
+// lockApply takes the state dir's apply lock, or says who holds it.
+func lockApply(cfg *config.Config) (*flock.Lock, error) {
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return nil, err
+	}
+	l, err := flock.Try(filepath.Join(cfg.StateDir, applyLockFile))
+	if errors.Is(err, flock.ErrBusy) {
+		return nil, fmt.Errorf("another apply is running on this state dir (%s): wait for it to finish: %w", cfg.StateDir, err)
+	}
+	return l, err
+}
+
+// tempSweeper is a store that can remove the temporary files its own
+// rewrites left when they were killed (export stores).
+type tempSweeper interface {
+	SweepTemps(ctx context.Context) (int, error)
+}
+
+// sweepStale removes what killed runs of this program left behind: the
+// partial files of plans that died, and the temporary copies of files a
+// rewrite was replacing (full copies, with every BSN). Only the program's
+// own names, and only when no apply is running (the apply lock), since a
+// live apply's temporary file is not stale. Failures are reported, not
+// fatal: the plan itself does not depend on them.
+func sweepStale(ctx context.Context, cfg *config.Config, stores []plan.Store, w io.Writer) {
+	l, err := lockApply(cfg)
+	if err != nil {
+		if !errors.Is(err, flock.ErrBusy) && w != nil {
+			fmt.Fprintf(w, "warning: stale temporary files not checked: %v\n", err)
+		}
+		return // an apply is running: it sweeps when it starts
+	}
+	defer l.Unlock()
+	sweepLocked(ctx, cfg, stores, w)
+}
+
+// sweepLocked is sweepStale for a caller that holds the apply lock.
+func sweepLocked(ctx context.Context, cfg *config.Config, stores []plan.Store, w io.Writer) {
+	if _, err := report.SweepPartials(filepath.Join(cfg.StateDir, "plans")); err != nil && w != nil {
+		fmt.Fprintf(w, "warning: removing partial files of earlier plans: %v\n", err)
+	}
+	for _, st := range stores {
+		ts, ok := st.Store.(tempSweeper)
+		if !ok || st.OpenErr != nil {
+			continue
+		}
+		if n, err := ts.SweepTemps(ctx); err != nil && w != nil {
+			fmt.Fprintf(w, "warning: store %s: removing stale temporary files: %v\n", st.Name, err)
+		} else if n > 0 && w != nil {
+			fmt.Fprintf(w, "store %s: removed %d stale temporary file(s) of an interrupted rewrite\n", st.Name, n)
+		}
+	}
+}
