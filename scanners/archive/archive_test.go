@@ -205,7 +205,7 @@ func TestUnreadableZipIsAPlainFile(t *testing.T) {
 		data     []byte
 		opts     archive.Options
 		wrap     func(scanners.Store) scanners.Store
-		entryErr error // from Stat of an entry; ErrNotFound if nil
+		entryErr error // from Stat of an entry, if not nil
 	}{
 		{name: "not a zip", data: []byte("this is not a zip archive at all")},
 		{name: "empty file", data: nil},
@@ -232,12 +232,11 @@ func TestUnreadableZipIsAPlainFile(t *testing.T) {
 			if st, err := s.Stat(t.Context(), "x/broken.zip"); err != nil || st.Kind != scanners.KindFile {
 				t.Errorf("Stat = %+v, %v; want a plain file", st, err)
 			}
-			want := tc.entryErr
-			if want == nil {
-				want = scanners.ErrNotFound
-			}
-			if _, err := s.Stat(t.Context(), "x/broken.zip!/a.txt"); !errors.Is(err, want) {
-				t.Errorf("Stat of an entry: %v, want %v", err, want)
+			// The entry may well still be in the zip: it is not "gone"
+			// (issue 12, item 5), which would let apply ledger it so.
+			_, err := s.Stat(t.Context(), "x/broken.zip!/a.txt")
+			if err == nil || errors.Is(err, scanners.ErrNotFound) || tc.entryErr != nil && !errors.Is(err, tc.entryErr) {
+				t.Errorf("Stat of an entry: %v, want an error other than ErrNotFound (%v)", err, tc.entryErr)
 			}
 			assertEmptyDir(t, tc.opts.TempDir)
 		})

@@ -238,10 +238,9 @@ func entryRecord(zr scanners.Record, e entry) scanners.Record {
 func (s *Store) findEntry(ctx context.Context, zr scanners.Record, path string) (*zipFile, entry, error) {
 	z, err := s.openZip(ctx, zr.ID)
 	if err != nil {
-		if errors.Is(err, errUnreadable) {
-			err = fmt.Errorf("archive: %w: %w", err, scanners.ErrNotFound)
-		}
-		return nil, entry{}, err
+		// A zip that cannot be read now may well still hold the entry:
+		// that is no proof that it is gone.
+		return nil, entry{}, fmt.Errorf("archive: %w", err)
 	}
 	var found entry
 	stop := errors.New("found")
