@@ -15,8 +15,10 @@ import (
 // csvTable reads a CSV export. The whole file is read at once: registries
 // are small, and the delimiter and encoding are checked before parsing.
 type csvTable struct {
-	r       *csv.Reader
-	problem *problem
+	r                *csv.Reader
+	data             []byte // the file, for finding where a parse error is
+	problem          *problem
+	problemRow, pCol int
 }
 
 const utf8Fix = `save the export as UTF-8 text (in Excel: "CSV UTF-8 (door komma's gescheiden)")`
@@ -40,7 +42,7 @@ func openCSV(path, delimiter string) (table, *problem) {
 		r.Comma = ','
 	}
 	r.FieldsPerRecord = -1 // exports often drop trailing empty cells
-	return &csvTable{r: r}, nil
+	return &csvTable{r: r, data: data}, nil
 }
 
 // errText is an OS error without the path (the caller names the file).
@@ -100,9 +102,15 @@ func (t *csvTable) next() (int, []string, bool) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
+			t.problemRow, t.pCol = pe.StartLine, fieldAt(t.data, t.r.Comma, pe)
 			// Say what csv found without its text, which may quote a cell.
-			t.problem = &problem{fmt.Sprintf("line %d, column %d: the CSV is malformed (%v)", pe.Line, pe.Column, pe.Err),
-				"check the quotes on that line: a field with a \" or a line break in it must be enclosed in double quotes, with inner quotes doubled"}
+			if errors.Is(pe.Err, csv.ErrQuote) && atEnd(t.data, pe) {
+				t.problem = &problem{"the last line is cut off: a quoted cell is not closed before the end of the file",
+					"export the registry again; if a value holds a \" it must be doubled (\"\")"}
+			} else {
+				t.problem = &problem{fmt.Sprintf("the CSV is malformed (%v)", pe.Err),
+					"check the quotes on that line: a field with a \" or a line break in it must be enclosed in double quotes, with inner quotes doubled"}
+			}
 		} else {
 			t.problem = &problem{"cannot be read: " + errText(err), "check the file"}
 		}
@@ -112,7 +120,50 @@ func (t *csvTable) next() (int, []string, bool) {
 	return line, rec, true
 }
 
-func (t *csvTable) err() *problem { return t.problem }
+func (t *csvTable) err() (*problem, int, int) { return t.problem, t.problemRow, t.pCol }
+
+// cellProblem: a CSV cell always holds its text.
+func (t *csvTable) cellProblem(int) *problem { return nil }
+
+// fixedWidth: a CSV line has a cell for every column, empty or not.
+func (t *csvTable) fixedWidth() bool { return true }
+
+// offsetOf returns the byte offset of line (1-based) and column (1-based
+// byte index in the line) in data, as csv.ParseError counts them.
+func offsetOf(data []byte, line, col int) int {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(data[off:], '\n')
+		if i < 0 {
+			return len(data)
+		}
+		off += i + 1
+	}
+	return min(off+max(col-1, 0), len(data))
+}
+
+// atEnd reports whether a parse error was found at the end of the file
+// (trailing line ends aside): the last line was cut off.
+func atEnd(data []byte, pe *csv.ParseError) bool {
+	return len(bytes.TrimRight(data[offsetOf(data, pe.Line, pe.Column):], "\r\n")) == 0
+}
+
+// fieldAt returns the 1-based field of a record that a parse error is in:
+// the delimiters outside quotes from the record's first line up to the
+// place of the error, plus one.
+func fieldAt(data []byte, comma rune, pe *csv.ParseError) int {
+	from, to := offsetOf(data, pe.StartLine, 1), offsetOf(data, pe.Line, pe.Column)
+	field, quoted := 1, false
+	for _, c := range string(data[from:to]) {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == comma && !quoted:
+			field++
+		}
+	}
+	return field
+}
 
 // numericDate: a CSV has no date cells; a number in a date column is an
 // error.

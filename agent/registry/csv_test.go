@@ -85,8 +85,11 @@ func TestCSV(t *testing.T) {
 			"1002,\"An \"\"Anneke\"\"\nde Vries\",31-12-2020,,1\n" +
 			"1001,Piet Jansen,01-05-2019,15-03-2024,0\n",
 			[]*rules.Subject{an(2, "An \"Anneke\"\nde Vries"), piet(4)}},
-		{"missing trailing cells", "Administratienummer;Naam;Geboortedatum;Einddatum opvang;Wachtlijst\n" +
-			"1002;An de Vries;31-12-2020;;X\n1001;Piet Jansen;01-05-2019;15-03-2024\n",
+		{"empty header cells at the end, rows without them", "Administratienummer;Naam;Geboortedatum;Einddatum opvang;Wachtlijst;;\n" +
+			"1002;An de Vries;31-12-2020;;X\n1001;Piet Jansen;01-05-2019;15-03-2024;nee;;\n",
+			[]*rules.Subject{an(2, "An de Vries"), piet(3)}},
+		{"empty cells after the header's last column", "Administratienummer;Naam;Geboortedatum;Einddatum opvang;Wachtlijst\n" +
+			"1002;An de Vries;31-12-2020;;X;;\n1001;Piet Jansen;01-05-2019;15-03-2024;nee\n",
 			[]*rules.Subject{an(2, "An de Vries"), piet(3)}},
 	}
 	for _, tt := range tests {

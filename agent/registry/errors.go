@@ -41,7 +41,10 @@ func (e *Error) Error() string {
 		if e.Row > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, " column %s %q", columnName(e.Column), e.Header)
+		fmt.Fprintf(&b, " column %s", columnName(e.Column))
+		if e.Header != "" {
+			fmt.Fprintf(&b, " %q", e.Header)
+		}
 		if e.Fact != "" {
 			fmt.Fprintf(&b, " (columns.%s)", e.Fact)
 		}

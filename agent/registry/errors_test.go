@@ -120,7 +120,9 @@ func TestMalformedCSV(t *testing.T) {
 	r := kinderen(file)
 	r.Columns = map[string]string{"id": "Administratienummer", "name": "Naam"}
 	_, err := Load(r, ams)
-	if err == nil || !strings.Contains(err.Error(), "line 2") {
+	// The row (a CSV record's first line) and the column the bad quote
+	// is in.
+	if es := rowErrors(t, err); len(es) != 1 || es[0].Row != 2 || es[0].Column != 2 || !strings.Contains(err.Error(), `row 2, column B "Naam"`) {
 		t.Fatalf("got %v", err)
 	}
 	noLeaks(t, err, file)

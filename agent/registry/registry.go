@@ -27,7 +27,17 @@ type table interface {
 	// CSV, the line the record starts on) and its cells; ok is false at
 	// the end or on a read error, which err then returns.
 	next() (row int, cells []string, ok bool)
-	err() *problem
+	// err returns the read error that ended next, and the row and
+	// column (1-based; 0 when not known) where it was found.
+	err() (p *problem, row, col int)
+	// cellProblem says why the cell at col (0-based) of the current row
+	// holds no value to read, such as a formula whose result the file
+	// does not store; nil if it does.
+	cellProblem(col int) *problem
+	// fixedWidth reports whether every row must have a cell for every
+	// header column (CSV, where a missing cell means a cut-off line),
+	// rather than leaving empty cells out (XLSX).
+	fixedWidth() bool
 	// numericDate reads a cell that holds a number as a date, if the
 	// cell is a spreadsheet date cell; ok is false otherwise.
 	numericDate(row, col int, raw string) (d rules.Date, ok bool)
@@ -75,7 +85,7 @@ func Load(r config.Registry, loc *time.Location) ([]*rules.Subject, error) {
 	case ".csv":
 		t, p = openCSV(r.File, r.Delimiter)
 	case ".xlsx":
-		t, p = openXLSX(r.File, r.Sheet)
+		t, p = openXLSX(r.File, r.Sheet, r.MaxUnzippedMB)
 	default:
 		p = &problem{"is not a .csv or .xlsx file", "export the registry as CSV or as an Excel workbook (.xlsx)"}
 	}
@@ -94,8 +104,8 @@ func Load(r config.Registry, loc *time.Location) ([]*rules.Subject, error) {
 func (l *loader) read(t table, facts map[string]rules.FactKind) []*rules.Subject {
 	headerRow, header, ok := nextNonEmpty(t)
 	if !ok {
-		if p := t.err(); p != nil {
-			l.fail(headerRow, 0, nil, p.msg, p.fix)
+		if p, row, col := t.err(); p != nil {
+			l.fail(row, col, nil, p.msg, p.fix)
 		} else {
 			l.fail(0, 0, nil, "has no header row (the file or sheet is empty)", "export the registry again, with column headers in the first row")
 		}
@@ -112,6 +122,9 @@ func (l *loader) read(t table, facts map[string]rules.FactKind) []*rules.Subject
 		if !ok {
 			break
 		}
+		if t.fixedWidth() && !l.fullRow(row, cells, header, cols) {
+			continue
+		}
 		s := l.subject(t, row, cells, cols)
 		if s == nil {
 			continue
@@ -124,8 +137,8 @@ func (l *loader) read(t table, facts map[string]rules.FactKind) []*rules.Subject
 		firstRow[s.ID] = row
 		out = append(out, s)
 	}
-	if p := t.err(); p != nil {
-		l.fail(0, 0, nil, p.msg, p.fix)
+	if p, row, col := t.err(); p != nil {
+		l.fail(row, col, headerColumn(col, header, cols), p.msg, p.fix)
 	}
 	return out
 }
@@ -216,6 +229,11 @@ func (l *loader) subject(t table, row int, cells []string, cols []column) *rules
 		v := ""
 		if c.index < len(cells) {
 			v = strings.TrimSpace(cells[c.index])
+		}
+		if p := t.cellProblem(c.index); p != nil {
+			l.fail(row, c.index+1, c, "the cell "+p.msg, p.fix)
+			ok = false
+			continue
 		}
 		switch {
 		case c.fact == "id":
