@@ -49,6 +49,7 @@ const (
 	ActionHoldAdded    = "hold-added"
 	ActionHoldReleased = "hold-released"
 	ActionRequestDone  = "request-done"
+	ActionApproved     = "approved" // a plan was approved (approval.LedgerEntry)
 )
 
 // Common outcomes.

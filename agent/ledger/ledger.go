@@ -21,6 +21,7 @@ const (
 	EntriesFile     = "entries.jsonl"
 	HashesFile      = "hashes"
 	CheckpointsFile = "checkpoints"
+	IntentsFile     = "intents"
 	LockFile        = "lock"
 )
 
@@ -31,17 +32,36 @@ var ErrLocked = errors.New("ledger is in use")
 // Ledger is an open ledger, held for appending. It is safe for concurrent
 // use; the file lock keeps other processes out.
 type Ledger struct {
-	mu                   sync.Mutex
-	dir, name            string
-	lockf                *os.File
-	entries, hashes, cps *os.File
+	mu                            sync.Mutex
+	dir, name, headPath           string
+	signer                        note.Signer // signs intents; nil: none are written
+	lockf                         *os.File
+	entries, hashes, cps, intents *os.File
 
-	entriesEnd, hashesEnd, cpsEnd int64
-	front                         frontier
-	nextSeq                       int
-	last                          *checkpoint
-	recovered                     []string
-	err                           error // sticky: a write failed half-way
+	entriesEnd, hashesEnd, cpsEnd, intentsEnd int64
+	front                                     frontier
+	nextSeq                                   int
+	last                                      *checkpoint
+	// inherited holds the intents of the entries after the latest
+	// checkpoint that were there when the ledger was opened, until they
+	// are checked against the key that signs the next checkpoint.
+	inherited     []intent
+	inheritedFrom int64
+	inheritedHash []tlog.Hash
+	recovered     []string
+	err           error // sticky: a write failed half-way
+}
+
+// An Option changes how Open opens a ledger.
+type Option func(*Ledger)
+
+// WithSigner makes Append write, before each entry, an intent signed
+// with s (the ledger key), and makes Open check the intents of the
+// entries after the latest checkpoint at once. Every program that appends
+// must pass it: an entry without an intent that a crash left unsigned
+// cannot be told from one added by hand, and is never signed.
+func WithSigner(s note.Signer) Option {
+	return func(l *Ledger) { l.signer = s }
 }
 
 // Open opens the ledger in dir for appending, creating dir (0700) and its
@@ -66,8 +86,14 @@ type Ledger struct {
 //     all lines if the hashes file is missing (it is derived data);
 //   - a checkpoint cut short at the end of checkpoints is removed.
 //
+// Open also refuses a ledger whose entries after the latest checkpoint
+// were not written by Append with the ledger key (see WithSigner): a line
+// added by hand is never taken for an interrupted write and signed. It
+// refuses a ledger that is shorter than its high-water mark (HeadPath), or
+// does not extend it, or has checkpoints but no mark: it was cut back.
+//
 // Recovered says what was repaired.
-func Open(dir string, name string) (*Ledger, error) {
+func Open(dir string, name string, opts ...Option) (*Ledger, error) {
 	if name != "" && !validName(name) {
 		return nil, fmt.Errorf("ledger name %q: must be non-empty, without spaces or '+' (keys.NameFor makes one)", name)
 	}
@@ -78,7 +104,10 @@ func Open(dir string, name string) (*Ledger, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Ledger{dir: dir, lockf: lf}
+	l := &Ledger{dir: dir, headPath: HeadPath(dir), lockf: lf}
+	for _, o := range opts {
+		o(l)
+	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -89,7 +118,7 @@ func Open(dir string, name string) (*Ledger, error) {
 	for _, f := range []struct {
 		name string
 		dst  **os.File
-	}{{EntriesFile, &l.entries}, {HashesFile, &l.hashes}, {CheckpointsFile, &l.cps}} {
+	}{{EntriesFile, &l.entries}, {HashesFile, &l.hashes}, {CheckpointsFile, &l.cps}, {IntentsFile, &l.intents}} {
 		p := filepath.Join(dir, f.name)
 		if _, err := os.Lstat(p); errors.Is(err, fs.ErrNotExist) {
 			created = true
@@ -140,12 +169,35 @@ func (l *Ledger) load(name string) error {
 	}
 	l.name = name
 
+	hd, haveHead, err := readHead(l.headPath)
+	if err != nil {
+		return fmt.Errorf("ledger %s: %v: run `retentiond verify`", l.dir, err)
+	}
+	switch {
+	case !haveHead && len(cps) > 0:
+		return fmt.Errorf("ledger %s: %v", l.dir, headMissing(l.headPath, len(cps)))
+	case haveHead && hd.name != name:
+		return fmt.Errorf("ledger %s: the high-water mark %s is of the log %q, not %q: run `retentiond verify`", l.dir, l.headPath, hd.name, name)
+	case haveHead && len(cps) > 0 && hd.tree.N < cps[len(cps)-1].tree.N:
+		return fmt.Errorf("ledger %s: the high-water mark %s (size %d) is older than checkpoint %d (size %d): it was replaced; run `retentiond verify`", l.dir, l.headPath, hd.tree.N, len(cps), cps[len(cps)-1].tree.N)
+	}
+	// Entries from signedN on are not covered by a checkpoint: each must
+	// have an intent.
+	signedN := int64(0)
+	if len(cps) > 0 {
+		signedN = cps[len(cps)-1].tree.N
+	}
+	var tail []tlog.Hash
+
 	var front frontier
 	checkRoots := func() error {
 		for _, c := range cps {
 			if c.tree.N == front.n && c.tree.Hash != front.hash() {
 				return fmt.Errorf("ledger %s: the first %d entries of %s do not match checkpoint %d: the ledger was changed; run `retentiond verify`", l.dir, c.tree.N, EntriesFile, c.seq)
 			}
+		}
+		if haveHead && hd.tree.N == front.n && hd.tree.Hash != front.hash() {
+			return fmt.Errorf("ledger %s: %v", l.dir, headDiffers(l.headPath, hd.tree))
 		}
 		return nil
 	}
@@ -172,9 +224,13 @@ func (l *Ledger) load(name string) error {
 			return fmt.Errorf("ledger: reading %s: %w", path(EntriesFile), err)
 		}
 		body := line[:len(line)-1]
-		hs, next, err := front.next(tlog.RecordHash(body))
+		rh := tlog.RecordHash(body)
+		hs, next, err := front.next(rh)
 		if err != nil {
 			return err
+		}
+		if front.n >= signedN {
+			tail = append(tail, rh)
 		}
 		if !rebuild {
 			want := hashBytes(hs)
@@ -223,6 +279,41 @@ func (l *Ledger) load(name string) error {
 			return fmt.Errorf("ledger %s: %s has %d entries but checkpoint %d covers %d: entries were lost; run `retentiond verify`", l.dir, EntriesFile, front.n, c.seq, c.tree.N)
 		}
 	}
+	if haveHead && hd.tree.N > front.n {
+		return fmt.Errorf("ledger %s: %v", l.dir, headShorter(l.headPath, front.n, hd.tree))
+	}
+	idata, err := io.ReadAll(l.intents)
+	if err != nil {
+		return fmt.Errorf("ledger: reading %s: %w", path(IntentsFile), err)
+	}
+	ins, _, err := parseIntents(idata)
+	if err != nil {
+		return fmt.Errorf("ledger %s: %v: run `retentiond verify`", l.dir, err)
+	}
+	// Without the signer, only that each line has an intent is checked
+	// here; Checkpoint checks their signatures before it signs anything.
+	present := func([]byte, []byte) bool { return true }
+	if l.signer != nil {
+		present = signedBy(l.signer)
+	}
+	if err := checkTail(signedN, tail, ins, present); err != nil {
+		return fmt.Errorf("ledger %s: %w", l.dir, err)
+	}
+	// Intents of lines that never reached entries.jsonl (a crash between
+	// the two writes), or of a signed tail (a crash before the intents
+	// were emptied), and a cut last intent, are dropped: they cover
+	// nothing. This is housekeeping, not a repair of the record.
+	var kept []byte
+	for _, in := range ins {
+		if in.index >= signedN && in.index < front.n {
+			kept = in.appendTo(kept)
+		}
+	}
+	if !bytes.HasPrefix(idata, kept) {
+		// Append writes intents in order, and Checkpoint empties the
+		// file: stale intents before current ones were not written so.
+		return fmt.Errorf("ledger %s: %s holds intents out of order (edited by hand?): run `retentiond verify`", l.dir, IntentsFile)
+	}
 
 	if torn > 0 {
 		if err := truncateSync(l.entries, off); err != nil {
@@ -250,7 +341,21 @@ func (l *Ledger) load(name string) error {
 		l.recovered = append(l.recovered, fmt.Sprintf("%s: removed an incomplete checkpoint at the end (%d bytes, an interrupted write)", CheckpointsFile, int64(len(data))-complete))
 	}
 
-	l.entriesEnd, l.hashesEnd, l.cpsEnd = off, hoff, complete
+	if len(kept) < len(idata) {
+		if err := truncateSync(l.intents, int64(len(kept))); err != nil {
+			return err
+		}
+	}
+	if l.signer == nil && len(tail) > 0 {
+		l.inheritedFrom, l.inheritedHash = signedN, tail
+		for _, in := range ins {
+			if in.index >= signedN && in.index < front.n {
+				l.inherited = append(l.inherited, in)
+			}
+		}
+	}
+
+	l.entriesEnd, l.hashesEnd, l.cpsEnd, l.intentsEnd = off, hoff, complete, int64(len(kept))
 	l.front = front
 	l.nextSeq = len(cps) + 1
 	if len(cps) > 0 {
@@ -278,11 +383,28 @@ func (l *Ledger) Append(e Entry) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("ledger entry not written: %w", err)
 	}
-	hs, next, err := l.front.next(tlog.RecordHash(line))
+	rh := tlog.RecordHash(line)
+	hs, next, err := l.front.next(rh)
 	if err != nil {
 		return 0, err
 	}
 	hb := hashBytes(hs)
+	if l.signer != nil {
+		// The intent is durable before the line, so every line after the
+		// latest checkpoint that a crash leaves has its intent.
+		in, err := signIntent(l.signer, l.front.n, rh)
+		if err != nil {
+			return 0, err
+		}
+		b := in.appendTo(nil)
+		if _, err := l.intents.WriteAt(b, l.intentsEnd); err != nil {
+			return 0, l.fail(IntentsFile, err)
+		}
+		if err := l.intents.Sync(); err != nil {
+			return 0, l.fail(IntentsFile, err)
+		}
+		l.intentsEnd += int64(len(b))
+	}
 	// The line is durable before its hashes are written, so after any
 	// crash the hashes never run ahead of the entries.
 	line = append(line, '\n')
@@ -324,6 +446,12 @@ func (l *Ledger) Recovered() []string { return l.recovered }
 // nothing to sign: Checkpoint returns the empty tree and writes nothing.
 // If the latest checkpoint already covers every entry and carries a
 // signature by s's key, nothing is written either.
+//
+// Before it signs, Checkpoint checks that the entries after the latest
+// checkpoint found by Open carry intents signed with s's key (see
+// WithSigner), and refuses otherwise. It writes the signed note as the
+// high-water mark (HeadPath) first, then the checkpoint, then empties the
+// intents file.
 func (l *Ledger) Checkpoint(s note.Signer) (tlog.Tree, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -338,9 +466,18 @@ func (l *Ledger) Checkpoint(s note.Signer) (tlog.Tree, error) {
 	if l.last != nil && l.last.tree == t && slices.Contains(l.last.sigs, key) {
 		return t, nil
 	}
+	if l.inheritedHash != nil {
+		if err := checkTail(l.inheritedFrom, l.inheritedHash, l.inherited, signedBy(s)); err != nil {
+			return tlog.Tree{}, fmt.Errorf("ledger %s: nothing signed: %w", l.dir, err)
+		}
+		l.inherited, l.inheritedHash = nil, nil
+	}
 	msg, err := note.Sign(&note.Note{Text: treeText(l.name, t)}, s)
 	if err != nil {
 		return tlog.Tree{}, fmt.Errorf("ledger: signing checkpoint with key %s: %w", key, err)
+	}
+	if err := writeHead(l.headPath, msg); err != nil {
+		return tlog.Tree{}, err
 	}
 	block := append(fmt.Appendf(nil, "%s%d\n", headerPrefix, l.nextSeq), msg...)
 	if _, err := l.cps.WriteAt(block, l.cpsEnd); err != nil {
@@ -350,6 +487,16 @@ func (l *Ledger) Checkpoint(s note.Signer) (tlog.Tree, error) {
 		return tlog.Tree{}, l.fail(CheckpointsFile, err)
 	}
 	l.cpsEnd += int64(len(block))
+	// The intents are covered by the checkpoint now.
+	if l.intentsEnd > 0 {
+		if err := l.intents.Truncate(0); err != nil {
+			return tlog.Tree{}, l.fail(IntentsFile, err)
+		}
+		if err := l.intents.Sync(); err != nil {
+			return tlog.Tree{}, l.fail(IntentsFile, err)
+		}
+		l.intentsEnd = 0
+	}
 	l.last = &checkpoint{seq: l.nextSeq, name: l.name, tree: t, msg: msg, sigs: []string{key}}
 	l.nextSeq++
 	return t, nil
@@ -368,7 +515,7 @@ func (l *Ledger) Close() error {
 
 func (l *Ledger) closeFiles() error {
 	var errs []error
-	for _, f := range []**os.File{&l.entries, &l.hashes, &l.cps, &l.lockf} {
+	for _, f := range []**os.File{&l.entries, &l.hashes, &l.cps, &l.intents, &l.lockf} {
 		if *f != nil {
 			errs = append(errs, (*f).Close())
 			*f = nil

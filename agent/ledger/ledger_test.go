@@ -64,11 +64,12 @@ func entry(i int) Entry {
 }
 
 // build makes a ledger in a new directory with n entries, signing a
-// checkpoint with s after each size in at.
+// checkpoint with s after each size in at. Entries after the last
+// checkpoint are as a run killed before its checkpoint leaves them.
 func build(t testing.TB, s note.Signer, n int, at ...int) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ledger")
-	l, err := Open(dir, testName)
+	l, err := Open(dir, testName, WithSigner(s))
 	if err != nil {
 		t.Fatal(err)
 	}

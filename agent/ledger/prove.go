@@ -31,7 +31,7 @@ func Prove(dir string, v note.Verifier, record string) ([]Proof, error) {
 	if record == "" {
 		return nil, errors.New("ledger: Prove needs a record pseudonym")
 	}
-	_, s, err := verify(dir, v, record)
+	_, s, err := verify(dir, v, record, VerifyOptions{})
 	if err != nil {
 		return nil, err
 	}

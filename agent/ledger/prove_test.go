@@ -13,7 +13,7 @@ func TestProve(t *testing.T) {
 	// Lines 3, 11 and 22 are about the same record; 22 is not signed yet.
 	want := entry(2).Record
 	dir := build(t, s, 0)
-	l, err := Open(dir, testName)
+	l, err := Open(dir, testName, WithSigner(s))
 	if err != nil {
 		t.Fatal(err)
 	}

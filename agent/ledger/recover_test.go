@@ -11,18 +11,25 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 )
 
-// crashState is the files of a ledger as a crash may leave them.
-type crashState struct{ entries, hashes, cps []byte }
+// crashState is the files of a ledger as a crash may leave them: the
+// ledger's entries, hashes and checkpoints, its intents and its
+// high-water mark (nil: no such file).
+type crashState struct{ entries, hashes, cps, intents, head []byte }
 
 func (c crashState) write(t *testing.T) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ledger")
 	os.MkdirAll(dir, 0o700)
-	for name, b := range map[string][]byte{EntriesFile: c.entries, HashesFile: c.hashes, CheckpointsFile: c.cps} {
-		if b == nil && name == HashesFile {
+	for name, b := range map[string][]byte{EntriesFile: c.entries, HashesFile: c.hashes, CheckpointsFile: c.cps, IntentsFile: c.intents} {
+		if b == nil && (name == HashesFile || name == IntentsFile) {
 			continue // a missing hashes file
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.head != nil {
+		if err := os.WriteFile(HeadPath(dir), c.head, 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -33,11 +40,14 @@ func readState(t *testing.T, dir string) crashState {
 	t.Helper()
 	var c crashState
 	for _, f := range []struct {
-		name string
+		path string
 		dst  *[]byte
-	}{{EntriesFile, &c.entries}, {HashesFile, &c.hashes}, {CheckpointsFile, &c.cps}} {
-		b, err := os.ReadFile(filepath.Join(dir, f.name))
-		if err != nil {
+	}{
+		{filepath.Join(dir, EntriesFile), &c.entries}, {filepath.Join(dir, HashesFile), &c.hashes},
+		{filepath.Join(dir, CheckpointsFile), &c.cps}, {filepath.Join(dir, IntentsFile), &c.intents}, {HeadPath(dir), &c.head},
+	} {
+		b, err := os.ReadFile(f.path)
+		if err != nil && !os.IsNotExist(err) {
 			t.Fatal(err)
 		}
 		*f.dst = b
@@ -46,18 +56,23 @@ func readState(t *testing.T, dir string) crashState {
 }
 
 // crashFixture returns a ledger of 9 signed entries, and the bytes the
-// next Append (of entry 9) and the next Checkpoint write.
-func crashFixture(t *testing.T, s note.Signer) (base crashState, line, hashes, block []byte) {
+// next Append (of entry 9) and the next Checkpoint write: the intent,
+// the line and its hashes; the new high-water mark and the checkpoint.
+func crashFixture(t *testing.T, s note.Signer) (base crashState, in, line, hashes, head, block []byte) {
 	t.Helper()
 	base = readState(t, build(t, s, 9, 9))
+	appended := readState(t, build(t, s, 10, 9))
 	after := readState(t, build(t, s, 10, 9, 10))
+	in = appended.intents
 	line = after.entries[len(base.entries):]
 	hashes = after.hashes[len(base.hashes):]
+	head = after.head
 	block = after.cps[len(base.cps):]
-	if len(line) == 0 || line[len(line)-1] != '\n' || len(hashes) != 2*32 || !bytes.HasPrefix(block, []byte("checkpoint 2\n")) {
-		t.Fatalf("fixture: line %q, %d hash bytes, block %q", line, len(hashes), block)
+	if len(line) == 0 || line[len(line)-1] != '\n' || len(hashes) != 2*32 || !bytes.HasPrefix(block, []byte("checkpoint 2\n")) ||
+		len(base.intents) != 0 || len(after.intents) != 0 || !bytes.HasPrefix(in, []byte("9 ")) || bytes.Equal(head, base.head) {
+		t.Fatalf("fixture: intent %q, line %q, %d hash bytes, block %q", in, line, len(hashes), block)
 	}
-	return base, line, hashes, block
+	return base, in, line, hashes, head, block
 }
 
 // TestCrashRecovery opens the ledger at every point an Append or a
@@ -66,7 +81,7 @@ func crashFixture(t *testing.T, s note.Signer) (base crashState, line, hashes, b
 // kept.
 func TestCrashRecovery(t *testing.T) {
 	s, v := newKey(t, "k")
-	base, line, hashes, block := crashFixture(t, s)
+	base, in, line, hashes, head, block := crashFixture(t, s)
 	type tc struct {
 		name      string
 		state     crashState
@@ -74,26 +89,30 @@ func TestCrashRecovery(t *testing.T) {
 		recovered string
 		notes     string // what Verify says before the repair
 		want      crashState
+		after     string // what Verify notes after the repair
 	}
 	var tests []tc
-	full := crashState{append(bytes.Clone(base.entries), line...), append(bytes.Clone(base.hashes), hashes...), base.cps}
+	full := crashState{append(bytes.Clone(base.entries), line...), append(bytes.Clone(base.hashes), hashes...), base.cps, in, base.head}
 	for _, k := range cuts(1, len(line)) {
-		tests = append(tests, tc{"line cut", crashState{append(bytes.Clone(base.entries), line[:k]...), base.hashes, base.cps},
-			9, "entries.jsonl: removed an incomplete last line", "an incomplete last line after line 9", base})
+		tests = append(tests, tc{"line cut", crashState{append(bytes.Clone(base.entries), line[:k]...), base.hashes, base.cps, in, base.head},
+			9, "entries.jsonl: removed an incomplete last line", "an incomplete last line after line 9", base, ""})
 	}
 	for _, j := range cuts(0, len(hashes)) {
-		tests = append(tests, tc{"hashes cut", crashState{full.entries, append(bytes.Clone(base.hashes), hashes[:j]...), base.cps},
-			10, "hashes: restored the stored hashes of entries.jsonl lines 10–10", "stored hashes of entries.jsonl lines 10–10 are missing", full})
+		tests = append(tests, tc{"hashes cut", crashState{full.entries, append(bytes.Clone(base.hashes), hashes[:j]...), base.cps, in, base.head},
+			10, "hashes: restored the stored hashes of entries.jsonl lines 10–10", "stored hashes of entries.jsonl lines 10–10 are missing", full, ""})
 	}
 	tests = append(tests,
-		tc{"hashes garbage", crashState{full.entries, append(bytes.Clone(base.hashes), make([]byte, len(hashes))...), base.cps},
-			10, "hashes: restored the stored hashes of entries.jsonl lines 10–10", "", full},
-		tc{"hashes file missing", crashState{full.entries, nil, base.cps},
-			10, "hashes: restored the stored hashes of entries.jsonl lines 1–10", "stored hashes of entries.jsonl lines 1–10 are missing", full},
+		tc{"hashes garbage", crashState{full.entries, append(bytes.Clone(base.hashes), make([]byte, len(hashes))...), base.cps, in, base.head},
+			10, "hashes: restored the stored hashes of entries.jsonl lines 10–10", "", full, ""},
+		tc{"hashes file missing", crashState{full.entries, nil, base.cps, in, base.head},
+			10, "hashes: restored the stored hashes of entries.jsonl lines 1–10", "stored hashes of entries.jsonl lines 1–10 are missing", full, ""},
 	)
+	// The mark is written before the checkpoint: a cut checkpoint comes
+	// with the new mark.
 	for _, k := range cuts(1, len(block)) {
-		tests = append(tests, tc{"checkpoint cut", crashState{full.entries, full.hashes, append(bytes.Clone(base.cps), block[:k]...)},
-			10, "checkpoints: removed an incomplete checkpoint", "an incomplete checkpoint at the end", full})
+		tests = append(tests, tc{"checkpoint cut", crashState{full.entries, full.hashes, append(bytes.Clone(base.cps), block[:k]...), in, head},
+			10, "checkpoints: removed an incomplete checkpoint", "an incomplete checkpoint at the end", full,
+			"the high-water mark (size 10) is ahead of the latest checkpoint (size 9)"})
 	}
 	for i, tt := range tests {
 		dir := tt.state.write(t)
@@ -122,8 +141,11 @@ func TestCrashRecovery(t *testing.T) {
 		if got := readState(t, dir); !bytes.Equal(got.entries, tt.want.entries) || !bytes.Equal(got.hashes, tt.want.hashes) || !bytes.Equal(got.cps, tt.want.cps) {
 			t.Fatalf("%s: files after repair differ from the ledger without the crash", tt.name)
 		}
-		if r, err := Verify(dir, v); err != nil || len(r.Notes) != 0 {
+		if r, err := Verify(dir, v); err != nil || (tt.after == "") != (len(r.Notes) == 0) || !strings.Contains(strings.Join(r.Notes, "\n"), tt.after) {
 			t.Fatalf("%s: Verify after repair: %v %v", tt.name, err, r)
+		}
+		if got, _ := os.ReadFile(filepath.Join(dir, IntentsFile)); tt.size == 9 && len(got) != 0 || tt.size == 10 && !bytes.Equal(got, in) {
+			t.Fatalf("%s: intents after repair %q", tt.name, got)
 		}
 		if i%4 != 0 {
 			continue // the rest is slow (fsync) and the same for all cuts
@@ -163,33 +185,33 @@ func cuts(from, to int) []int {
 // a ledger whose damage is not the trace of a crash.
 func TestOpenRefusesDamage(t *testing.T) {
 	s, _ := newKey(t, "k")
-	base, line, _, _ := crashFixture(t, s)
+	base, in, line, _, _, _ := crashFixture(t, s)
 	flip := func(b []byte, i int) []byte { b = bytes.Clone(b); b[i] ^= 1; return b }
 	lines := bytes.SplitAfter(base.entries, []byte("\n"))
 	changed := bytes.Join(append(append([][]byte{}, lines[:4]...), append([][]byte{append(flipRecord(lines[4][:len(lines[4])-1]), '\n')}, lines[5:]...)...), nil)
 	_, rehashed := treeOf(t, bytes.Split(bytes.TrimSuffix(changed, []byte("\n")), []byte("\n")))
-	garbageLast := crashState{append(bytes.Clone(base.entries), line...), append(bytes.Clone(base.hashes), make([]byte, 64)...), base.cps}
+	garbageLast := crashState{append(bytes.Clone(base.entries), line...), append(bytes.Clone(base.hashes), make([]byte, 64)...), base.cps, in, base.head}
 	notJSON := []byte("{\"time\":1}\n")
 	tests := []struct {
 		name  string
 		state crashState
 		want  string
 	}{
-		{"hash changed in the middle", crashState{base.entries, flip(base.hashes, 3*32), base.cps},
+		{"hash changed in the middle", crashState{base.entries, flip(base.hashes, 3*32), base.cps, nil, base.head},
 			"hashes does not agree with entries.jsonl at line 3"},
-		{"entry changed", crashState{changed, base.hashes, base.cps},
+		{"entry changed", crashState{changed, base.hashes, base.cps, nil, base.head},
 			"hashes does not agree with entries.jsonl at line 5"},
-		{"entry changed, hashes rewritten", crashState{changed, rehashed, base.cps},
+		{"entry changed, hashes rewritten", crashState{changed, rehashed, base.cps, nil, base.head},
 			"the first 9 entries of entries.jsonl do not match checkpoint 1"},
-		{"entries truncated", crashState{bytes.Join(lines[:5], nil), base.hashes[:tlog.StoredHashCount(5)*32], base.cps},
+		{"entries truncated", crashState{bytes.Join(lines[:5], nil), base.hashes[:tlog.StoredHashCount(5)*32], base.cps, nil, base.head},
 			"entries.jsonl has 5 entries but checkpoint 1 covers 9"},
-		{"more hashes than entries", crashState{base.entries, append(bytes.Clone(base.hashes), make([]byte, 32)...), base.cps},
+		{"more hashes than entries", crashState{base.entries, append(bytes.Clone(base.hashes), make([]byte, 32)...), base.cps, nil, base.head},
 			"hashes holds more hashes than the 9 entries of entries.jsonl need"},
-		{"garbage hashes before a cut line", crashState{append(garbageLast.entries, line[:10]...), garbageLast.hashes, base.cps},
+		{"garbage hashes before a cut line", crashState{append(garbageLast.entries, line[:10]...), garbageLast.hashes, base.cps, in, base.head},
 			"hashes does not agree with entries.jsonl at line 10"},
-		{"unhashed line is not an entry", crashState{append(bytes.Clone(base.entries), notJSON...), base.hashes, base.cps},
+		{"unhashed line is not an entry", crashState{append(bytes.Clone(base.entries), notJSON...), base.hashes, base.cps, nil, base.head},
 			"entries.jsonl line 10: not valid JSON; its hashes cannot be restored"},
-		{"checkpoints garbled", crashState{base.entries, base.hashes, append([]byte("x\n"), base.cps...)},
+		{"checkpoints garbled", crashState{base.entries, base.hashes, append([]byte("x\n"), base.cps...), nil, base.head},
 			`checkpoints line 1: expected "checkpoint 1"`},
 	}
 	for _, tt := range tests {

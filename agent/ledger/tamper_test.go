@@ -144,7 +144,7 @@ func TestTamper(t *testing.T) {
 			})
 		}, "checkpoint 2 (checkpoints line 7): signature does not verify with key " + key},
 		{"checkpoint signed with another key", func(t *testing.T, dir string) {
-			l, err := Open(dir, testName)
+			l, err := Open(dir, testName, WithSigner(s))
 			if err != nil {
 				t.Fatal(err)
 			}

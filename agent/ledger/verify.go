@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +26,14 @@ type Report struct {
 	Entries     int64     // entry lines in entries.jsonl
 	Checkpoints int       // checkpoints whose signature, size and root were verified
 	Latest      tlog.Tree // the latest checkpoint's tree (zero if none)
-	Unsigned    int64     // entries after the latest checkpoint: not signed yet
+	// Unsigned counts the entries after the latest checkpoint (or mark),
+	// each with an intent signed with the ledger key: an apply is writing
+	// them, or was killed before its checkpoint and the next run signs
+	// them. An entry there without such an intent fails Verify.
+	Unsigned int64
+
+	HeadFile string    // the high-water mark checked ("" if none)
+	Head     tlog.Tree // its tree: the ledger extends it
 
 	First, Last time.Time        // times of the first and last entry
 	Actions     map[string]int64 // entries per action
@@ -52,6 +60,15 @@ type match struct {
 	entry Entry
 }
 
+// VerifyOptions change what Verify checks.
+type VerifyOptions struct {
+	// Head is the high-water mark file; "" means HeadPath(dir).
+	Head string
+	// NoHead accepts a ledger with checkpoints but no mark (WriteHead
+	// uses it to write the first mark of a ledger made without one).
+	NoHead bool
+}
+
 // Verify checks the ledger in dir against the verifier key v, trusting
 // nothing but the key: it recomputes every record hash from entries.jsonl,
 // rebuilds the Merkle tree, and checks every checkpoint's signature, that
@@ -61,17 +78,54 @@ type match struct {
 // consistent with the one before (tlog.ProveTree, tlog.CheckTree). Last it
 // checks that the stored hashes file agrees with the recomputation.
 //
+// It checks the high-water mark (HeadPath): its signature, and that the
+// ledger is not shorter than it and extends it; a ledger with checkpoints
+// and no mark fails. Every entry after the latest checkpoint must carry an
+// intent signed with the key (see WithSigner): such entries are counted
+// in Report.Unsigned; any other is an error naming its line.
+//
 // The error names where the ledger fails: a line of entries.jsonl, a
 // checkpoint, or a stored hash. Verify only reads; it takes no lock, so a
 // ledger being appended to may show an incomplete last line (a note in the
 // Report, not an error). It holds all stored hashes in memory, about 64
 // bytes per entry.
 func Verify(dir string, v note.Verifier) (*Report, error) {
-	r, _, err := verify(dir, v, "")
+	return VerifyWith(dir, v, VerifyOptions{})
+}
+
+// VerifyWith is Verify with options.
+func VerifyWith(dir string, v note.Verifier, o VerifyOptions) (*Report, error) {
+	r, _, err := verify(dir, v, "", o)
 	return r, err
 }
 
-func verify(dir string, v note.Verifier, record string) (*Report, *scanned, error) {
+func verify(dir string, v note.Verifier, record string, o VerifyOptions) (*Report, *scanned, error) {
+	if o.Head == "" {
+		o.Head = HeadPath(dir)
+	}
+	for attempt := 1; ; attempt++ {
+		r, s, cps, err := verifyOnce(dir, v, record, o)
+		var te *tailError
+		if errors.As(err, &te) && attempt < 3 {
+			// An apply may have signed a checkpoint and emptied its
+			// intents between the reads: if the checkpoints changed,
+			// look again.
+			if now, rerr := os.ReadFile(filepath.Join(dir, CheckpointsFile)); rerr == nil && !bytes.Equal(now, cps) {
+				continue
+			}
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, s, nil
+	}
+}
+
+// verifyOnce reads the files in the order a writer makes them durable in
+// reverse (mark, checkpoints, entries, intents), so that a ledger being
+// appended to is seen whole: every checkpoint read covers entries that
+// are read after it, every entry read has its intent on disk.
+func verifyOnce(dir string, v note.Verifier, record string, o VerifyOptions) (*Report, *scanned, []byte, error) {
 	r := &Report{
 		Dir:      dir,
 		Key:      fmt.Sprintf("%s+%08x", v.Name(), v.KeyHash()),
@@ -79,16 +133,87 @@ func verify(dir string, v note.Verifier, record string) (*Report, *scanned, erro
 		Outcomes: map[string]int64{},
 	}
 	s := &scanned{}
-	if err := scanEntries(dir, r, s, record); err != nil {
-		return nil, nil, err
+	hd, haveHead, herr := readHead(o.Head)
+	if o.NoHead {
+		haveHead, herr = false, nil
 	}
-	if err := checkCheckpoints(dir, v, r, s); err != nil {
-		return nil, nil, err
+	cps, cerr := os.ReadFile(filepath.Join(dir, CheckpointsFile))
+	if err := scanEntries(dir, r, s, record); err != nil {
+		return nil, nil, nil, err
+	}
+	intents, ierr := os.ReadFile(filepath.Join(dir, IntentsFile))
+	switch {
+	case cerr != nil:
+		return nil, nil, nil, fmt.Errorf("ledger: %w", cerr)
+	case herr != nil:
+		return nil, nil, nil, herr
+	case ierr != nil && !errors.Is(ierr, fs.ErrNotExist):
+		return nil, nil, nil, fmt.Errorf("ledger: %w", ierr)
+	}
+	if err := checkCheckpoints(cps, v, r, s); err != nil {
+		return nil, nil, nil, err
 	}
 	if err := checkStoredHashes(dir, r, s); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return r, s, nil
+	signedN := r.Latest.N
+	if haveHead {
+		if err := checkHead(hd, v, r, s); err != nil {
+			return nil, nil, cps, err
+		}
+		signedN = max(signedN, hd.tree.N)
+	} else if r.Checkpoints > 0 && !o.NoHead {
+		return nil, nil, cps, headMissing(o.Head, r.Checkpoints)
+	}
+	ins, _, err := parseIntents(intents)
+	if err != nil {
+		return nil, nil, cps, err
+	}
+	if err := checkTail(signedN, s.leaves[signedN:], ins, v.Verify); err != nil {
+		return nil, nil, cps, err
+	}
+	r.Unsigned = s.count - signedN
+	return r, s, cps, nil
+}
+
+// checkHead checks the high-water mark: signed with v, of this log, and
+// the ledger extends it.
+func checkHead(hd head, v note.Verifier, r *Report, s *scanned) error {
+	n, err := note.Open(hd.msg, note.VerifierList(v))
+	if err != nil {
+		var unknown *note.UnverifiedNoteError
+		if errors.As(err, &unknown) {
+			return fmt.Errorf("the high-water mark %s is not signed by key %s: a wrong --key or --head, or a mark not made by this ledger's key", hd.path, r.Key)
+		}
+		return fmt.Errorf("the high-water mark %s: the signature does not verify with key %s: it was altered", hd.path, r.Key)
+	}
+	if n.Text != treeText(hd.name, hd.tree) {
+		return fmt.Errorf("the high-water mark %s is not a checkpoint", hd.path)
+	}
+	if r.Name != "" && hd.name != r.Name {
+		return fmt.Errorf("the high-water mark %s is of the log %q, not %q: a wrong --head?", hd.path, hd.name, r.Name)
+	}
+	if r.Name == "" {
+		r.Name = hd.name
+	}
+	if hd.tree.N > s.count {
+		return headShorter(hd.path, s.count, hd.tree)
+	}
+	th, err := tlog.TreeHash(hd.tree.N, s.stored)
+	if err != nil {
+		return err
+	}
+	if th != hd.tree.Hash {
+		return headDiffers(hd.path, hd.tree)
+	}
+	switch {
+	case hd.tree.N < r.Latest.N:
+		return fmt.Errorf("the high-water mark %s (size %d) is older than the latest checkpoint (size %d): it was replaced with an earlier one", hd.path, hd.tree.N, r.Latest.N)
+	case hd.tree.N > r.Latest.N:
+		r.Notes = append(r.Notes, fmt.Sprintf("the high-water mark (size %d) is ahead of the latest checkpoint (size %d): a checkpoint's write was interrupted, and the next apply signs one; the entries it covers verify against it", hd.tree.N, r.Latest.N))
+	}
+	r.HeadFile, r.Head = hd.path, hd.tree
+	return nil
 }
 
 // scanEntries parses every line and recomputes the tree.
@@ -142,12 +267,9 @@ func scanEntries(dir string, r *Report, s *scanned, record string) error {
 	return nil
 }
 
-// checkCheckpoints verifies every checkpoint in order; see Verify.
-func checkCheckpoints(dir string, v note.Verifier, r *Report, s *scanned) error {
-	data, err := os.ReadFile(filepath.Join(dir, CheckpointsFile))
-	if err != nil {
-		return fmt.Errorf("ledger: %w", err)
-	}
+// checkCheckpoints verifies every checkpoint in data, the checkpoints
+// file, in order; see Verify.
+func checkCheckpoints(data []byte, v note.Verifier, r *Report, s *scanned) error {
 	cps, complete, err := parseCheckpoints(data)
 	if err != nil {
 		return err
@@ -187,14 +309,14 @@ func checkCheckpoints(dir string, v note.Verifier, r *Report, s *scanned) error 
 			return fmt.Errorf("%s: size %d is smaller than checkpoint %d's %d: checkpoints only grow", where, t.N, prev.seq, prev.tree.N)
 		}
 		if t.N > s.count {
-			return locate(dir, s, c, prev)
+			return locate(r.Dir, s, c, prev)
 		}
 		th, err := tlog.TreeHash(t.N, s.stored)
 		if err != nil {
 			return err
 		}
 		if th != t.Hash {
-			return locate(dir, s, c, prev)
+			return locate(r.Dir, s, c, prev)
 		}
 		if prev != nil && prev.tree.N > 0 {
 			p, err := tlog.ProveTree(t.N, prev.tree.N, s.stored)
@@ -212,7 +334,6 @@ func checkCheckpoints(dir string, v note.Verifier, r *Report, s *scanned) error 
 		s.latest = prev
 		r.Latest = prev.tree
 	}
-	r.Unsigned = s.count - r.Latest.N
 	return nil
 }
 
@@ -312,8 +433,11 @@ func (r *Report) String() string {
 		fmt.Fprintf(&b, "  log name:       %s\n", r.Name)
 		fmt.Fprintf(&b, "  latest:         size %d, root hash %s\n", r.Latest.N, r.Latest.Hash)
 	}
+	if r.HeadFile != "" {
+		fmt.Fprintf(&b, "  high-water mark: size %d in %s, signed by the same key; the ledger extends it\n", r.Head.N, r.HeadFile)
+	}
 	if r.Unsigned > 0 {
-		fmt.Fprintf(&b, "  not yet signed: %d entries after the latest checkpoint (lines %d–%d)\n", r.Unsigned, r.Latest.N+1, r.Entries)
+		fmt.Fprintf(&b, "  not yet signed: %d entries after the latest checkpoint (lines %d–%d), each with an intent signed by retentiond: an apply is writing them, or was stopped before its checkpoint and the next apply signs them\n", r.Unsigned, r.Entries-r.Unsigned+1, r.Entries)
 	}
 	fmt.Fprintf(&b, "  stored hashes:  agree with %s\n", EntriesFile)
 	if len(r.Actions) > 0 {
@@ -337,4 +461,30 @@ func counts(m map[string]int64) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// WriteHead writes the high-water mark of a ledger that has none (one
+// made before retentiond kept marks, or one restored from its copies):
+// it verifies the ledger with v and writes its latest checkpoint to path
+// ("" for HeadPath(dir)). It refuses if a mark exists, or if nothing is
+// signed.
+func WriteHead(dir, path string, v note.Verifier) (*Report, error) {
+	if path == "" {
+		path = HeadPath(dir)
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return nil, fmt.Errorf("the high-water mark %s exists: it is never overwritten by hand", path)
+	}
+	r, s, err := verify(dir, v, "", VerifyOptions{Head: path, NoHead: true})
+	if err != nil {
+		return nil, err
+	}
+	if s.latest == nil {
+		return nil, fmt.Errorf("ledger %s has no signed checkpoint: there is no mark to write", dir)
+	}
+	if err := writeHead(path, s.latest.msg); err != nil {
+		return nil, err
+	}
+	r.HeadFile, r.Head = path, s.latest.tree
+	return r, nil
 }

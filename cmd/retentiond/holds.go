@@ -271,7 +271,7 @@ func ledgerEvent(cfg *config.Config, entry func(*pseudonym.Keyed) (ledger.Entry,
 	if err != nil {
 		return err
 	}
-	l, err := ledger.Open(filepath.Join(cfg.StateDir, "ledger"), keys.NameFor(cfg.Organisation))
+	l, err := ledger.Open(filepath.Join(cfg.StateDir, "ledger"), keys.NameFor(cfg.Organisation), ledger.WithSigner(signer))
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,9 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	record := fs.String("record", "", "prove this record's entries: STORE:RECORD (needs --config for the pseudonym key) or its pseudonym")
 	cfgPath := fs.String("config", "", "config file, to turn --record STORE:RECORD into its pseudonym, and for --copies")
 	copies := fs.Bool("copies", false, "also check the ledger against its copies in the config's ledger_copy bucket")
+	head := fs.String("head", "", "the ledger's high-water mark (default: next to the ledger folder, STATE_DIR/ledger-head)")
+	allowTail := fs.Bool("allow-unsigned-tail", false, "accept entries after the latest checkpoint that an apply still running is writing")
+	writeHead := fs.Bool("write-head", false, "write the high-water mark of a ledger that has none, after verifying it (once, for a ledger made before marks existed or restored from its copies)")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -34,7 +37,16 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *copies && *cfgPath == "" {
 		return usageErr("--copies needs --config (for the ledger_copy bucket)")
 	}
-	rep, lerr := ledger.Verify(*dir, v)
+	var rep *ledger.Report
+	var lerr error
+	if *writeHead {
+		rep, lerr = ledger.WriteHead(*dir, *head, v)
+		if lerr == nil {
+			fmt.Fprintf(stdout, "Wrote the high-water mark %s (size %d).\n", rep.HeadFile, rep.Head.N)
+		}
+	} else {
+		rep, lerr = ledger.VerifyWith(*dir, v, ledger.VerifyOptions{Head: *head})
+	}
 	if lerr == nil {
 		fmt.Fprintln(stdout, rep.String())
 	}
@@ -56,8 +68,11 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if lerr != nil {
 		return fmt.Errorf("the ledger does NOT verify: %w", lerr)
 	}
-	if rep.Checkpoints == 0 && rep.Entries > 0 {
+	if rep.Checkpoints == 0 && rep.Entries > 0 && !*allowTail {
 		return fmt.Errorf("no entry of the ledger is signed yet: nothing could be verified")
+	}
+	if rep.Unsigned > 0 && !*allowTail {
+		return fmt.Errorf("%d entries of the ledger (lines %d–%d) are not signed yet: an apply is writing them, or was stopped before its checkpoint (the next apply signs them); run verify again when no apply is running, or pass --allow-unsigned-tail while one is", rep.Unsigned, rep.Entries-rep.Unsigned+1, rep.Entries)
 	}
 	if *record == "" {
 		return nil

@@ -77,7 +77,7 @@ func entry(i int, fork string) ledger.Entry {
 // and signs a checkpoint with s.
 func grow(t testing.TB, dir string, s note.Signer, from, to int, fork string) {
 	t.Helper()
-	l, err := ledger.Open(dir, logName)
+	l, err := ledger.Open(dir, logName, ledger.WithSigner(s))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,12 +100,19 @@ func newLedger(t testing.TB, s note.Signer, n int) string {
 	return dir
 }
 
-// copyDir copies a ledger directory, state file included, to a new one.
+// copyDir copies a ledger directory, state file and high-water mark
+// included, to a new one.
 func copyDir(t testing.TB, src string) string {
 	t.Helper()
 	dst := filepath.Join(t.TempDir(), "ledger")
 	if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
 		t.Fatal(err)
+	}
+	// The ledger's high-water mark lives next to it.
+	if b, err := os.ReadFile(ledger.HeadPath(src)); err == nil {
+		if err := os.WriteFile(ledger.HeadPath(dst), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return dst
 }
