@@ -114,6 +114,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	var stores []string
 	byStore := map[string][]batched{}
 	deleters := map[string]scanners.BatchDeleter{}
+	var zips zipGroups
 	for i, it := range o.Plan.Items {
 		if err := ctx.Err(); err != nil {
 			return r.res, err
@@ -123,6 +124,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		if o.Approval.IsExcluded(i) {
 			r.res.Excluded++
+			continue
+		}
+		if it.Kind == string(scanners.KindArchiveEntry) {
+			zips.add(i, it) // taken out of their zips after the files (zip.go)
 			continue
 		}
 		if it.Kind == string(scanners.KindRow) {
@@ -152,6 +157,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err := r.batchItems(ctx, st, deleters[st], byStore[st]); err != nil {
 			return r.res, err
 		}
+	}
+	if err := r.zips(ctx, &zips); err != nil {
+		return r.res, err
 	}
 	for _, g := range groups {
 		if err := ctx.Err(); err != nil {

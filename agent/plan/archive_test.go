@@ -4,13 +4,18 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/retentiond/retentiond/agent/classify"
 	"github.com/retentiond/retentiond/agent/holds"
 	"github.com/retentiond/retentiond/rules"
+	"github.com/retentiond/retentiond/scanners"
 	"github.com/retentiond/retentiond/scanners/archive"
+	"github.com/retentiond/retentiond/scanners/localfs"
 	"github.com/retentiond/retentiond/scanners/memstore"
 )
 
@@ -109,5 +114,65 @@ func TestHeldEntryKeepsZip(t *testing.T) {
 	it := c.byRecord()["archief:gemengd.zip"]
 	if it == nil || it.Action == rules.Delete || it.Entries == nil || it.Entries.Hold != 1 {
 		t.Errorf("zip with a held child's scan: %+v; want it kept with 1 entry held", it)
+	}
+}
+
+// TestErasureSeesZipEntries (issue 12, item 9): the entries of a child
+// with an erasure request are items of their own, in the nightly plan and
+// in the plan that answers the request; the due ones are deleted by a
+// rewrite of the zip where the store can do that, and reviewed where it
+// cannot. The zip itself, which holds another child's scan that is not
+// due, is never deleted.
+func TestErasureSeesZipEntries(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "gemengd.zip"), zipOf(t, "Piet Jansen/scan.pdf", "Piet Jansen/verslag.pdf", "Anna van den Berg/scan.pdf"), 0o600)
+	fsys, err := localfs.Open(dir, localfs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fsys.Close()
+	mem := memstore.New(map[string][]byte{"gemengd.zip": zipOf(t, "Piet Jansen/scan.pdf", "Anna van den Berg/scan.pdf")})
+	piet := SubjectKey{Type: rules.Child, ID: "1"}
+	for _, tc := range []struct {
+		name    string
+		only    *SubjectKey
+		store   scanners.Store
+		want    map[string]rules.Action
+		wantZip bool
+	}{
+		{"nightly", nil, fsys, map[string]rules.Action{"gemengd.zip!/Piet Jansen/scan.pdf": rules.Delete, "gemengd.zip!/Piet Jansen/verslag.pdf": rules.Delete}, true},
+		{"request", &piet, fsys, map[string]rules.Action{"gemengd.zip!/Piet Jansen/scan.pdf": rules.Delete, "gemengd.zip!/Piet Jansen/verslag.pdf": rules.Delete}, false},
+		{"no rewrite", &piet, mem, map[string]rules.Action{"gemengd.zip!/Piet Jansen/scan.pdf": rules.Review}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &Planner{
+				Policy: testPolicy(t), Subjects: subjects(),
+				Stores: []Store{{Name: "archief", Type: "localfs", Store: archive.Wrap(tc.store, archive.Options{}), Classifier: archiveLayout(t)}},
+				AsOf:   date("2025-01-15"), Location: ams, Lang: "en",
+				Erasures: map[SubjectKey]rules.Date{piet: date("2025-01-10")}, Only: tc.only,
+			}
+			var c collect
+			if _, _, err := p.Run(context.Background(), &c); err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]rules.Action{}
+			var zipItem *Item
+			for _, it := range c.items {
+				if it.Kind == string(scanners.KindArchive) {
+					zipItem = it
+					continue
+				}
+				got[it.Record] = it.Action
+				if it.Subject == nil || it.Subject.ID != "1" || it.Kind != string(scanners.KindArchiveEntry) {
+					t.Errorf("%s: subject %+v kind %s", it.Record, it.Subject, it.Kind)
+				}
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("entries planned: %v, want %v", got, tc.want)
+			}
+			if (zipItem != nil) != tc.wantZip || zipItem != nil && zipItem.Action == rules.Delete {
+				t.Errorf("zip item %+v; want one (never delete): %v", zipItem, tc.wantZip)
+			}
+		})
 	}
 }
