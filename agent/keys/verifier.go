@@ -25,7 +25,7 @@ func LoadSignerVerifier(path string) (note.Signer, note.Verifier, error) {
 	}
 	bad := fmt.Errorf("key file %s is not a valid Ed25519 ledger signing key (damaged or edited?): create new keys with `retentiond keygen`", path)
 	// PRIVATE+KEY+<name>+<hash>+<base64 of algorithm byte and seed>
-	f := strings.Split(strings.TrimSpace(string(b)), "+")
+	f := strings.SplitN(strings.TrimSpace(string(b)), "+", 5) // base64 may hold "+"
 	if len(f) != 5 {
 		return nil, nil, bad
 	}
