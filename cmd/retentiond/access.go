@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -10,8 +11,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,7 +91,7 @@ func accessPackage(ctx context.Context, cfg *config.Config, r requests.Request, 
 		}
 	}
 	var index []packaged
-	rows := map[string][]map[string]any{}
+	rows := map[string][]pkgRow{}
 	for _, it := range sink.items {
 		pk := packaged{Store: it.Store, Record: it.Record, Category: string(it.Category), Action: string(it.Action), Due: it.Due, Reason: it.Reason}
 		st := p.Store(it.Store)
@@ -132,14 +133,71 @@ func accessPackage(ctx context.Context, cfg *config.Config, r requests.Request, 
 	return nil
 }
 
-func readRow(ctx context.Context, st scanners.Store, id string) (map[string]any, error) {
+// pkgRow is an export row as a package holds it: its JSON as the store
+// gave it ({"file", "sheet", "row", "cells"}), and its cells in the file's
+// column order for the CSV.
+type pkgRow struct {
+	raw         json.RawMessage
+	file, sheet string
+	row         int
+	cols, vals  []string
+}
+
+func readRow(ctx context.Context, st scanners.Store, id string) (pkgRow, error) {
 	rc, err := st.Open(ctx, id)
 	if err != nil {
-		return nil, err
+		return pkgRow{}, err
 	}
 	defer rc.Close()
-	var row map[string]any
-	return row, json.NewDecoder(rc).Decode(&row)
+	b, err := io.ReadAll(io.LimitReader(rc, 64<<20))
+	if err != nil {
+		return pkgRow{}, err
+	}
+	return parseRow(b)
+}
+
+// parseRow reads a row's JSON, keeping its cells in order (a map would
+// lose it, and a column name the file has twice).
+func parseRow(b []byte) (pkgRow, error) {
+	var head struct {
+		File  string          `json:"file"`
+		Sheet string          `json:"sheet"`
+		Row   int             `json:"row"`
+		Cells json.RawMessage `json:"cells"`
+	}
+	if err := json.Unmarshal(b, &head); err != nil {
+		return pkgRow{}, err
+	}
+	r := pkgRow{raw: b, file: head.File, sheet: head.Sheet, row: head.Row}
+	if len(head.Cells) == 0 {
+		return r, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(head.Cells))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return pkgRow{}, errors.New("a row's cells are not an object")
+	}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return pkgRow{}, err
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return pkgRow{}, err
+		}
+		text := ""
+		switch v := v.(type) {
+		case nil:
+		case string:
+			text = v
+		default:
+			enc, _ := json.Marshal(v)
+			text = string(enc)
+		}
+		r.cols = append(r.cols, t.(string))
+		r.vals = append(r.vals, text)
+	}
+	return r, nil
 }
 
 // copyRecord copies a record's content to path, mode 0600.
@@ -166,9 +224,11 @@ func copyRecord(ctx context.Context, st scanners.Store, id, path string) error {
 	return f.Close()
 }
 
-// writeRows writes each store's rows as JSON and as CSV (the columns of
-// all its rows).
-func writeRows(out string, rows map[string][]map[string]any) error {
+// writeRows writes each store's rows as JSON (as the store gave them) and
+// as CSV for Excel: the file, sheet and row, then one column per column of
+// the export, in the order the files have them (a name a file has twice
+// gets " (2)").
+func writeRows(out string, rows map[string][]pkgRow) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -176,44 +236,87 @@ func writeRows(out string, rows map[string][]map[string]any) error {
 		return err
 	}
 	for store, rs := range rows {
-		b, err := json.MarshalIndent(rs, "", "  ")
+		raws := make([]json.RawMessage, len(rs))
+		for i, r := range rs {
+			raws[i] = r.raw
+		}
+		b, err := json.MarshalIndent(raws, "", "  ")
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(out, "rows", store+".json"), b, 0o600); err != nil {
+		if err := writeNew(filepath.Join(out, "rows", store+".json"), b); err != nil {
 			return err
 		}
-		var cols []string
-		for _, r := range rs {
-			for k := range r {
-				if !slices.Contains(cols, k) {
-					cols = append(cols, k)
+		cols := []string{"file", "sheet", "row"}
+		at := map[string]int{}
+		lines := make([][]string, len(rs))
+		for i, r := range rs {
+			line := []string{r.file, r.sheet, strconv.Itoa(r.row)}
+			seen := map[string]int{}
+			for k, c := range r.cols {
+				seen[c]++
+				name := c
+				if seen[c] > 1 {
+					name = fmt.Sprintf("%s (%d)", c, seen[c])
 				}
+				j, ok := at[name]
+				if !ok {
+					j = len(cols)
+					at[name] = j
+					cols = append(cols, name)
+				}
+				for len(line) <= j {
+					line = append(line, "")
+				}
+				line[j] = r.vals[k]
 			}
+			lines[i] = line
 		}
-		sort.Strings(cols)
-		f, err := os.OpenFile(filepath.Join(out, "rows", store+".csv"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if err != nil {
-			return err
-		}
-		w := csv.NewWriter(f)
+		var buf bytes.Buffer
+		buf.WriteString("\ufeff")
+		w := csv.NewWriter(&buf)
 		w.Comma = ';'
-		w.Write(cols)
-		for _, r := range rs {
-			line := make([]string, len(cols))
-			for i, c := range cols {
-				if v, ok := r[c]; ok && v != nil {
-					line[i] = fmt.Sprint(v)
-				}
+		w.Write(safeCells(cols))
+		for _, line := range lines {
+			for len(line) < len(cols) {
+				line = append(line, "")
 			}
-			w.Write(line)
+			w.Write(safeCells(line))
 		}
 		w.Flush()
-		if err := errors.Join(w.Error(), f.Close()); err != nil {
+		if err := w.Error(); err != nil {
+			return err
+		}
+		if err := writeNew(filepath.Join(out, "rows", store+".csv"), buf.Bytes()); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// safeCells keeps Excel from running a cell as a formula.
+func safeCells(line []string) []string {
+	out := make([]string, len(line))
+	for i, v := range line {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			v = "'" + v
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// writeNew writes a new file, mode 0600.
+func writeNew(path string, b []byte) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
