@@ -72,17 +72,17 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // (they hold no personal data).
 // seen, if set, is given the stores as opened, after the run.
 func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string, f *plan.File, dryRun bool, stderr io.Writer, seen func([]plan.Store)) (*apply.Result, error) {
-	appr, err := approval.Load(cfg.StateDir, f.Digest)
+	k, err := loadPseudonyms(cfg)
+	if err != nil {
+		return nil, err
+	}
+	appr, err := loadApproval(cfg, f, k)
 	if errors.Is(err, approval.ErrNotApproved) {
 		return nil, fmt.Errorf("plan %s has not been approved: review its report, then run retentiond approve --config %s --plan %s --by NAME",
 			shortDigest(f.Digest), cfgPath, planPath)
 	}
 	if err != nil {
-		return nil, err
-	}
-	k, err := loadPseudonyms(cfg)
-	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("plan %s: %w", shortDigest(f.Digest), err)
 	}
 	planner, err := recheckPlanner(ctx, cfg, f)
 	if err != nil {

@@ -11,8 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"github.com/retentiond/retentiond/agent/approval"
 	"github.com/retentiond/retentiond/agent/keys"
+	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/agent/report"
@@ -51,11 +54,7 @@ func runApprove(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.ConfigSHA256 != cfg.SHA256 {
 		return errors.New("the config changed since this plan was made: make a new plan and approve that one")
 	}
-	k, err := loadPseudonyms(cfg)
-	if err != nil {
-		return err
-	}
-	a, err := approval.Approve(cfg.StateDir, f, *by, exclude, time.Now(), cfg.Apply.ParsedPlanMaxAge, cfg.Location, k)
+	a, err := approvePlan(cfg, f, *by, exclude)
 	if err != nil {
 		return err
 	}
@@ -66,6 +65,62 @@ func runApprove(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, ".\nIt can be applied until %s:\n  retentiond apply --config %s --plan %s\n",
 		a.ExpiresAt.In(cfg.Location).Format("2006-01-02 15:04"), *cfgPath, f.Path)
 	return nil
+}
+
+// approvePlan approves f in by's name: the approval is signed with the
+// ledger key, written to STATE_DIR/approvals/ and recorded in the ledger.
+// The ledger is opened first, so that a ledger in use or damaged stops
+// the approval before anything is written; if the ledger cannot take
+// the entry, the approval file is removed again.
+func approvePlan(cfg *config.Config, f *plan.File, by string, exclude []string) (*approval.Approval, error) {
+	k, err := loadPseudonyms(cfg)
+	if err != nil {
+		return nil, err
+	}
+	signer, _, err := ledgerKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a, err := approval.Approve(cfg.StateDir, f, by, exclude, time.Now(), cfg.Apply.ParsedPlanMaxAge, cfg.Location, k)
+	if err != nil {
+		return nil, err
+	}
+	l, err := ledger.Open(filepath.Join(cfg.StateDir, "ledger"), keys.NameFor(cfg.Organisation), ledger.WithSigner(signer))
+	if err != nil {
+		return nil, fmt.Errorf("the approval was not recorded: %w", err)
+	}
+	defer l.Close()
+	if err := approval.Save(cfg.StateDir, a, signer); err != nil {
+		return nil, err
+	}
+	if _, err := l.Append(approval.LedgerEntry(a, k)); err != nil {
+		approval.Remove(cfg.StateDir, f.Digest)
+		return nil, fmt.Errorf("the approval was not recorded, so it was taken back: %w", err)
+	}
+	if _, err := l.Checkpoint(signer); err != nil {
+		// The entry is in the ledger with its intent: the next run that
+		// opens the ledger signs it.
+		return nil, fmt.Errorf("the approval is recorded, but signing the ledger checkpoint failed: %w", err)
+	}
+	return a, nil
+}
+
+// ledgerKeys loads the config's ledger signing key and its verifier,
+// derived from the key itself.
+func ledgerKeys(cfg *config.Config) (note.Signer, note.Verifier, error) {
+	if cfg.LedgerKeyFile == "" {
+		return nil, nil, &exitError{code: 2, err: errors.New("the config sets no ledger_key_file: create keys with `retentiond keygen --out DIR` and name DIR/ledger.key in the config")}
+	}
+	return keys.LoadSignerVerifier(cfg.LedgerKeyFile)
+}
+
+// loadApproval reads and checks the approval of f (see approval.Load).
+func loadApproval(cfg *config.Config, f *plan.File, k *pseudonym.Keyed) (*approval.Approval, error) {
+	_, v, err := ledgerKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return approval.Load(cfg.StateDir, f, v, cfg.Apply.ParsedPlanMaxAge, cfg.Location, k)
 }
 
 // readPlan reads plan.json from a file or a plan directory.

@@ -123,12 +123,8 @@ func (d *daemonJobs) autoApply(ctx context.Context, res *planResult) error {
 	if err != nil {
 		return d.failure(ctx, "auto apply", err)
 	}
-	k, err := loadPseudonyms(res.cfg)
-	if err != nil {
-		return d.failure(ctx, "auto apply", err)
-	}
 	by := "retentiond auto_apply (" + strings.Join(d.cfg.Daemon.AutoApply, ", ") + ")"
-	if _, err := approval.Approve(res.cfg.StateDir, f, by, nil, time.Now(), res.cfg.Apply.ParsedPlanMaxAge, res.cfg.Location, k); err != nil {
+	if _, err := approvePlan(res.cfg, f, by, nil); err != nil {
 		return d.failure(ctx, "auto apply", err)
 	}
 	return d.applyOne(ctx, res.cfg, dir, f)
@@ -151,8 +147,17 @@ func (d *daemonJobs) apply(ctx context.Context) error {
 			if err != nil {
 				continue // no plan here (no auto plan), or a plan being written
 			}
-			a, err := approval.Load(cfg.StateDir, f.Digest)
-			if err != nil || !time.Now().Before(a.ExpiresAt) {
+			a, err := d.approvalOf(cfg, f)
+			if errors.Is(err, approval.ErrNotApproved) {
+				continue
+			}
+			if err != nil {
+				// A forged or changed approval: told every night until
+				// someone removes it; nothing is applied on it.
+				errs = append(errs, d.failure(ctx, "apply of plan "+shortDigest(f.Digest), err))
+				continue
+			}
+			if !time.Now().Before(a.ExpiresAt) {
 				continue
 			}
 			if err := d.applyOne(ctx, cfg, p, f); err != nil {
@@ -256,7 +261,7 @@ func (d *daemonJobs) pending() {
 		if err != nil {
 			continue
 		}
-		if _, err := approval.Load(d.cfg.StateDir, f.Digest); err == nil {
+		if _, err := d.approvalOf(d.cfg, f); err == nil {
 			n, oldest = 0, time.Time{} // approved: older plans are superseded
 			continue
 		}
@@ -328,8 +333,18 @@ func (d *daemonJobs) requestMetrics() {
 	d.m.SetSubjectRequests(set.Summary(d.cfg.Location))
 }
 
-// verifyLedger checks the ledger's chain and signatures and records the
-// result.
+// approvalOf is the checked approval of f (see approval.Load).
+func (d *daemonJobs) approvalOf(cfg *config.Config, f *plan.File) (*approval.Approval, error) {
+	k, err := loadPseudonyms(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return loadApproval(cfg, f, k)
+}
+
+// verifyLedger checks the ledger's chain, signatures and high-water mark
+// (STATE_DIR/ledger-head) and records the result. Entries after the
+// latest checkpoint pass only with an intent signed by retentiond.
 func (d *daemonJobs) verifyLedger(cfg *config.Config) {
 	dir := filepath.Join(cfg.StateDir, "ledger")
 	if _, err := os.Stat(dir); err != nil {

@@ -41,7 +41,7 @@ func TestApproveApplyVerify(t *testing.T) {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errs)
 	}
 	code, out, errs = runCLI(t, "verify", "--ledger", ldir, "--key", pub, "--config", cfg, "--record", "dossiers:3 Kind3 Testpersoon/dossier.pdf")
-	if code != 0 || !strings.Contains(out, "inclusion proof") || !strings.Contains(out, "entries:        12") {
+	if code != 0 || !strings.Contains(out, "inclusion proof") || !strings.Contains(out, "entries:        13") { // the approval and 12 deletions
 		t.Fatalf("verify --record: exit %d\n%s\n%s", code, out, errs)
 	}
 	if strings.Contains(out, "Kind3") {
