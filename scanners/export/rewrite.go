@@ -46,10 +46,14 @@ var ErrChanged = errors.New("the export file changed since it was scanned")
 // large the file; unchanged records, the BOM, the delimiter and the line
 // endings are kept byte for byte, and a changed field keeps its quotes.
 // JSON keeps every byte outside the values it changes and the rows it
-// drops, so key order and other fields stay as they were. XLSX workbooks are edited in place with excelize: other
-// sheets, styles and formats stay; removed rows shift the rows below up;
-// every formula's cached result is cleared, as it may hold a copy of a
-// changed or dropped value (Excel recomputes it on opening).
+// drops, so key order and other fields stay as they were. XLSX workbooks
+// are streamed too, a row at a time (xlsxRewrite): other parts are copied
+// as they are, so other sheets, styles and formats stay; removed rows
+// shift the rows below up; every formula's cached result is cleared, and
+// shared strings no cell uses any more are blanked, as either may hold a
+// copy of a changed or dropped value (Excel recomputes formulas on
+// opening). A workbook that expands past the store's limit
+// (SetMaxUnzipped) is refused before anything is read.
 // An edit error stops the rewrite and leaves the file alone; so does a
 // panic in edit or drop, which Rewrite panics with again in the caller's
 // goroutine.
@@ -114,7 +118,7 @@ func (s *Store) rewrite(ctx context.Context, file, want string, ed *editor) (err
 	case formatCSV:
 		err = csvRewrite(ctx, src, w, s.profile, ed)
 	case formatXLSX:
-		err = xlsxRewrite(ctx, src, w, s.profile, ed)
+		err = xlsxRewrite(ctx, src, w, s.profile, s.maxUnzipped, ed)
 	case formatJSON:
 		err = jsonRewrite(ctx, src, w, s.profile, ed)
 	default:

@@ -28,6 +28,10 @@ type Store struct {
 	pattern []string // glob elements below base
 	profile Profile
 
+	// maxUnzipped is the most an XLSX workbook may expand to; 0 is
+	// DefaultMaxUnzipped.
+	maxUnzipped int64
+
 	mu sync.Mutex // one Rewrite at a time
 	// beforeRename runs after the new content is written and synced, just
 	// before it replaces the original; tests make it fail to simulate a
@@ -65,6 +69,12 @@ func Open(glob string, p Profile) (*Store, error) {
 	}
 	return &Store{root: root, base: base, pattern: pattern, profile: p}, nil
 }
+
+// SetMaxUnzipped sets the most an XLSX workbook of the store may expand
+// to, uncompressed (the sum of its parts); n <= 0 restores
+// DefaultMaxUnzipped. A larger workbook is refused with an error naming
+// the file, before any of it is read. Call it before the store is used.
+func (s *Store) SetMaxUnzipped(n int64) { s.maxUnzipped = n }
 
 // Close releases the store's handle on its base folder.
 func (s *Store) Close() error { return s.root.Close() }
@@ -138,7 +148,7 @@ func (s *Store) readRows(ctx context.Context, rel string, fn rowFunc) error {
 	case formatCSV:
 		err = csvRows(ctx, f, s.profile, wrapped)
 	case formatXLSX:
-		err = xlsxRows(ctx, f, s.profile, wrapped)
+		err = xlsxRows(ctx, f, s.profile, s.maxUnzipped, wrapped)
 	case formatJSON:
 		err = jsonRows(ctx, f, s.profile, wrapped)
 	default:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -12,127 +13,148 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// workbook is an open XLSX export.
+// workbook is an open XLSX export, read as a stream (book).
 type workbook struct {
-	f        *excelize.File
-	date1904 bool
-	isDate   map[int]bool // style id -> has a date format
-	sawData  bool         // some sheet read had a non-blank row
+	*book
+	sawData bool // some sheet read had a non-blank row
 }
 
-func openWorkbook(r io.Reader) (*workbook, error) {
-	f, err := excelize.OpenReader(r)
+// openWorkbook opens the workbook in f, refusing one that expands to more
+// than maxUnzipped bytes.
+func openWorkbook(f *os.File, maxUnzipped int64) (*workbook, error) {
+	b, err := openBook(f, maxUnzipped)
 	if err != nil {
-		return nil, fmt.Errorf("cannot be opened as an Excel workbook (%v); fix: check that it is an .xlsx workbook, not an .xls or a CSV renamed", err)
+		return nil, err
 	}
-	wb := &workbook{f: f, isDate: make(map[int]bool)}
-	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		wb.date1904 = *props.Date1904
+	return &workbook{book: b}, nil
+}
+
+// sheetNames lists the workbook's sheets.
+func (wb *workbook) sheetNames() []string {
+	out := make([]string, len(wb.book.sheets))
+	for i, s := range wb.book.sheets {
+		out[i] = s.name
 	}
-	return wb, nil
+	return out
 }
 
 // sheets lists the sheets p reads: its one sheet, or every sheet.
-func (wb *workbook) sheets(p Profile) ([]string, error) {
-	list := wb.f.GetSheetList()
+func (wb *workbook) sheets(p Profile) ([]bookSheet, error) {
+	list := wb.book.sheets
 	if p.Sheet == "" {
 		return list, nil
 	}
 	for _, s := range list {
-		if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(p.Sheet)) {
-			return []string{s}, nil
+		if strings.EqualFold(strings.TrimSpace(s.name), strings.TrimSpace(p.Sheet)) {
+			return []bookSheet{s}, nil
 		}
 	}
 	q := make([]string, len(list))
 	for i, s := range list {
-		q[i] = strconv.Quote(s)
+		q[i] = strconv.Quote(s.name)
 	}
 	return nil, fmt.Errorf("has no sheet %q, which profile %q names; fix: set the profile's sheet to one of %s, or leave it out to read every sheet", p.Sheet, p.Name, strings.Join(q, ", "))
 }
 
-// dateStyled reports whether cell shows its number as a date.
-func (wb *workbook) dateStyled(sheet, cell string) bool {
-	id, err := wb.f.GetCellStyle(sheet, cell)
-	if err != nil {
-		return false
-	}
-	if v, ok := wb.isDate[id]; ok {
-		return v
-	}
-	st, err := wb.f.GetStyle(id)
-	v := err == nil && isDateFormat(st)
-	wb.isDate[id] = v
-	return v
-}
-
 // serialTime turns a date serial into a time, if it is one.
-func (wb *workbook) serialTime(v float64) (t time.Time, ok bool) {
+func (b *book) serialTime(v float64) (t time.Time, ok bool) {
 	// 2958465 is 31-12-9999, Excel's last date.
 	if v < 0 || v > 2958466 {
 		return time.Time{}, false
 	}
-	t, err := excelize.ExcelDateToTime(v, wb.date1904)
+	t, err := excelize.ExcelDateToTime(v, b.date1904)
 	return t, err == nil
 }
 
-// rows calls fn for each data row of sheet: every non-blank row after the
-// header, the first non-blank row. Values are raw (an id is not shown as
-// 1.2E+10), except that numbers in date-formatted cells are written as
-// dates (yyyy-mm-dd). It returns false, without error, for a sheet
-// without any of the profile's headers when the profile names no sheet: a
-// workbook may hold notes or totals beside its data.
-func (wb *workbook) rows(ctx context.Context, sheet string, p Profile, fn func(t *table, row int, vals []string) error) (bool, error) {
-	rows, err := wb.f.Rows(sheet)
-	if err != nil {
-		return false, fmt.Errorf("sheet %q cannot be read (%v); fix: export again", sheet, err)
+// openSheet starts streaming a sheet; close the returned closer after.
+func (wb *workbook) openSheet(sh bookSheet, outside func(t *xmlTok) error) (*sheetReader, io.Closer, error) {
+	e, ok := wb.parts[sh.part]
+	if !ok {
+		return nil, nil, fmt.Errorf("sheet %q cannot be read (its part %s is missing); fix: export again", sh.name, sh.part)
 	}
-	defer rows.Close()
+	rc, err := e.Open()
+	if err != nil {
+		return nil, nil, fmt.Errorf("sheet %q cannot be read (%v); fix: export again", sh.name, bare(err))
+	}
+	return &sheetReader{sc: newXMLScanner(rc), sheet: sh.name, outside: outside}, rc, nil
+}
+
+// dataRows calls fn for each data row of a sheet's rows as next gives
+// them: every non-blank row after the header, the first non-blank row.
+// Values are raw (an id is not shown as 1.2E+10), except that numbers in
+// date-formatted cells are written as dates (yyyy-mm-dd). other, if set,
+// hears every row fn does not: blank rows, the header, and all rows of a
+// sheet without the profile's headers. It returns the sheet's table: nil,
+// without error, for a sheet without any of the profile's headers when
+// the profile names no sheet (a workbook may hold notes or totals beside
+// its data).
+func (wb *workbook) dataRows(ctx context.Context, sheet string, p Profile, next func() (*xrow, error),
+	fn func(t *table, row *xrow, vals []string) error, other func(row *xrow) error) (*table, error) {
 	var t *table
-	for n := 1; rows.Next(); n++ { // Next visits every row number, also absent rows
+	skip := false
+	for n := 0; ; n++ {
 		if n&1023 == 0 {
 			if err := ctx.Err(); err != nil {
-				return false, err
+				return nil, err
 			}
 		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
+		row, err := next()
 		if err != nil {
-			return false, fmt.Errorf("sheet %q, row %d cannot be read (%v); fix: export again", sheet, n, err)
+			return nil, fmt.Errorf("sheet %q cannot be read (%v); fix: export again", sheet, err)
 		}
-		if blank(cells) {
+		if row == nil {
+			break
+		}
+		vals, err := wb.values(sheet, row)
+		if err != nil {
+			return nil, fmt.Errorf("%v; fix: export again", err)
+		}
+		if skip || blank(vals) {
+			if other != nil {
+				if err := other(row); err != nil {
+					return nil, err
+				}
+			}
 			continue
 		}
 		wb.sawData = true
 		if t == nil {
 			var missing []string
-			if t, missing, err = resolve(p, sheet, cells); err != nil {
-				return false, fmt.Errorf("sheet %q, row %d: %w", sheet, n, err)
+			if t, missing, err = resolve(p, sheet, vals); err != nil {
+				return nil, fmt.Errorf("sheet %q, row %d: %w", sheet, row.num, err)
 			}
 			if p.Sheet == "" && t.none() {
-				return false, nil
+				if other == nil {
+					return nil, nil
+				}
+				t, skip = nil, true
+			} else if len(missing) > 0 {
+				return nil, missingErr(p, fmt.Sprintf("sheet %q (header on row %d)", sheet, row.num), missing)
 			}
-			if len(missing) > 0 {
-				return false, missingErr(p, fmt.Sprintf("sheet %q (header on row %d)", sheet, n), missing)
+			if other != nil {
+				if err := other(row); err != nil {
+					return nil, err
+				}
 			}
 			continue
 		}
-		for i, v := range cells {
-			if x, err := strconv.ParseFloat(v, 64); err == nil && v != "" {
-				cell, _ := excelize.CoordinatesToCellName(i+1, n)
-				if wb.dateStyled(sheet, cell) {
-					if tm, ok := wb.serialTime(x); ok {
-						cells[i] = dateText(tm)
-					}
-				}
-			}
-		}
-		if err := fn(t, n, cells); err != nil {
-			return false, err
+		if err := fn(t, row, vals); err != nil {
+			return nil, err
 		}
 	}
-	if err := rows.Error(); err != nil {
-		return false, fmt.Errorf("sheet %q cannot be read (%v); fix: export again", sheet, err)
+	return t, nil
+}
+
+// rows calls fn for each data row of sheet (see dataRows), and reports
+// whether the sheet has the profile's headers.
+func (wb *workbook) rows(ctx context.Context, sh bookSheet, p Profile, fn func(t *table, row int, vals []string) error) (bool, error) {
+	r, c, err := wb.openSheet(sh, nil)
+	if err != nil {
+		return false, err
 	}
-	return t != nil, nil
+	defer c.Close()
+	t, err := wb.dataRows(ctx, sh.name, p, r.next, func(t *table, row *xrow, vals []string) error { return fn(t, row.num, vals) }, nil)
+	return t != nil, err
 }
 
 // none reports whether the header had none of the profile's columns.
@@ -169,25 +191,12 @@ func (wb *workbook) each(ctx context.Context, p Profile, fn func(t *table, row i
 	return nil
 }
 
-func xlsxRows(ctx context.Context, r io.Reader, p Profile, fn func(t *table, index int, vals []string) error) error {
-	wb, err := openWorkbook(r)
+func xlsxRows(ctx context.Context, f *os.File, p Profile, maxUnzipped int64, fn func(t *table, index int, vals []string) error) error {
+	wb, err := openWorkbook(f, maxUnzipped)
 	if err != nil {
 		return err
 	}
-	defer wb.f.Close()
 	return wb.each(ctx, p, fn)
-}
-
-// isDateFormat reports whether a cell style shows numbers as dates: one of
-// the built-in date formats (14-17, 22, and the East Asian 27-36, 50-58),
-// or a custom format with a day or year part. (As agent/registry reads
-// registries; scanners do not import agent.)
-func isDateFormat(st *excelize.Style) bool {
-	if st.CustomNumFmt != nil {
-		return customIsDate(*st.CustomNumFmt)
-	}
-	n := st.NumFmt
-	return n >= 14 && n <= 17 || n == 22 || n >= 27 && n <= 36 || n >= 50 && n <= 58
 }
 
 // customIsDate looks for d or y outside quoted text, [colour]/[$-413]
