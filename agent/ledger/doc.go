@@ -25,7 +25,7 @@
 //
 // # Files
 //
-// A ledger is a directory (state_dir/ledger) of four files, each mode 0600:
+// A ledger is a directory (state_dir/ledger) of five files, each mode 0600:
 //
 //   - entries.jsonl: one entry per line, the canonical JSON of Entry
 //     (encoding/json, fields in struct order, time in RFC 3339 UTC). A
@@ -36,12 +36,24 @@
 //     It is derived data: Verify recomputes it and only checks it agrees.
 //   - checkpoints: signed notes, each after a line "checkpoint <n>"; the
 //     note text is "<log name>\n<size>\n<base64 root hash>\n".
+//   - intents: for each entry after the latest checkpoint, its index and
+//     record hash signed with the ledger key, written before the entry
+//     (see WithSigner). An unsigned entry without one was not written by
+//     retentiond: Open refuses to continue the ledger, Checkpoint never
+//     signs it, Verify fails.
 //   - lock: flock'ed by Open, so that one process appends at a time.
+//
+// Beside the directory, HeadPath (state_dir/ledger-head, mode 0600) holds
+// the high-water mark: a copy of the newest signed checkpoint, written
+// before the checkpoint itself. A ledger cut back to an earlier state, or
+// emptied, is refused by Open and Verify because it no longer extends
+// the mark. Whoever can rewrite both the ledger and the mark can roll
+// both back; only copies out of their reach (ledger_copy) show that.
 //
 // # Durability
 //
-// Append fsyncs the line, then writes and fsyncs its hashes, before it
-// returns: an entry Append accepted survives a crash, and after a crash
+// Append fsyncs the intent, then the line, then writes and fsyncs its
+// hashes, before it returns: an entry Append accepted survives a crash, and after a crash
 // the hashes never run ahead of the entries. Open repairs what a crash can
 // leave at the end (see Open).
 package ledger
