@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +17,7 @@ import (
 	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/pipeline"
 	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/report"
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
 )
@@ -100,6 +100,11 @@ func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string
 		}
 		defer l.Unlock()
 		sweepLocked(ctx, cfg, planner.Stores, stderr)
+		done, err := markApplying(cfg)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
 	}
 	opts := apply.Options{
 		Plan: f, Approval: appr, Planner: planner, Pseudonyms: k, StateDir: cfg.StateDir,
@@ -195,15 +200,16 @@ func writeDetails(f *plan.File, res *apply.Result, dryRun bool) (string, error) 
 	if err != nil {
 		return path, err
 	}
-	out.WriteString("\ufeff")
-	w := csv.NewWriter(out)
-	w.Comma = ';'
+	w, err := report.NewExcelCSV(out)
+	if err != nil {
+		out.Close()
+		return path, err
+	}
 	w.Write([]string{"item", "store", "record", "outcome", "reason"})
 	for _, d := range res.Details {
 		w.Write([]string{strconv.Itoa(d.Item), d.Store, d.Record, d.Outcome, d.Reason})
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.Flush(); err != nil {
 		out.Close()
 		return path, err
 	}

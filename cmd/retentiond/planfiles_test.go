@@ -135,3 +135,24 @@ func TestConcurrentPlansGetTheirOwnFolders(t *testing.T) {
 		t.Errorf("--out shared by two runs: invalid plan.json (codes %v, %v)", codes, err)
 	}
 }
+
+// TestStaleZipTempsAfterKilledApply: a zip rewrite killed before its
+// rename leaves its temporary copy somewhere in a folder store. The
+// marker a killed apply leaves makes the next run walk the store and
+// remove it (and only then, so that nightly plans stay one pass).
+func TestStaleZipTempsAfterKilledApply(t *testing.T) {
+	dir := miniOrg(t, "Nummer;Naam;Einde\n1;Piet Jansen;15-03-2020\n")
+	cfg := filepath.Join(dir, "retentiond.yaml")
+	stale := filepath.Join(dir, "data", "Jansen, Piet", ".scans.zip.0123456789ab.retentiond-tmp")
+	writeFile(t, stale, "PK")
+	writeFile(t, filepath.Join(dir, "state", applyMarkerFile), "")
+	if code, out, errs := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-23", "--out", filepath.Join(dir, "plan")); code != 0 {
+		t.Fatalf("plan: %d %s %s", code, out, errs)
+	}
+	if _, err := os.Lstat(stale); !os.IsNotExist(err) {
+		t.Errorf("the stale zip copy is still there (%v)", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state", applyMarkerFile)); !os.IsNotExist(err) {
+		t.Errorf("the marker was not removed after a clean sweep (%v)", err)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/report"
 	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/scanners"
 )
 
 // applyLockFile is the state dir's apply lock: one apply at a time, and
@@ -59,15 +60,59 @@ func sweepLocked(ctx context.Context, cfg *config.Config, stores []plan.Store, w
 	if _, err := report.SweepPartials(filepath.Join(cfg.StateDir, "plans")); err != nil && w != nil {
 		fmt.Fprintf(w, "warning: removing partial files of earlier plans: %v\n", err)
 	}
+	// A folder store's temporary files lie anywhere in its tree, so it is
+	// walked only when an apply was interrupted (its marker is left);
+	// an export store's lie beside its few files and are always checked.
+	marker := filepath.Join(cfg.StateDir, applyMarkerFile)
+	_, merr := os.Stat(marker)
+	interrupted := merr == nil
+	clean := true
 	for _, st := range stores {
-		ts, ok := st.Store.(tempSweeper)
-		if !ok || st.OpenErr != nil {
+		ts, ok := sweeperOf(st.Store)
+		if !ok || st.OpenErr != nil || (st.Rows == nil && !interrupted) {
 			continue
 		}
-		if n, err := ts.SweepTemps(ctx); err != nil && w != nil {
-			fmt.Fprintf(w, "warning: store %s: removing stale temporary files: %v\n", st.Name, err)
+		n, err := ts.SweepTemps(ctx)
+		if err != nil {
+			clean = false
+			if w != nil {
+				fmt.Fprintf(w, "warning: store %s: removing stale temporary files: %v\n", st.Name, err)
+			}
 		} else if n > 0 && w != nil {
 			fmt.Fprintf(w, "store %s: removed %d stale temporary file(s) of an interrupted rewrite\n", st.Name, n)
 		}
 	}
+	if interrupted && clean {
+		os.Remove(marker)
+	}
+}
+
+// sweeperOf finds the tempSweeper in a store or the stores it wraps (a
+// folder store opened with its zip archives is wrapped by archive).
+func sweeperOf(s scanners.Store) (tempSweeper, bool) {
+	for s != nil {
+		if ts, ok := s.(tempSweeper); ok {
+			return ts, true
+		}
+		u, ok := s.(interface{ Unwrap() scanners.Store })
+		if !ok {
+			break
+		}
+		s = u.Unwrap()
+	}
+	return nil, false
+}
+
+// applyMarkerFile is in the state dir while an apply runs; one left
+// behind says an apply was killed and its stores' temporary files must be
+// looked for.
+const applyMarkerFile = "apply.running"
+
+// markApplying leaves the marker for the run; done removes it.
+func markApplying(cfg *config.Config) (done func(), err error) {
+	p := filepath.Join(cfg.StateDir, applyMarkerFile)
+	if err := os.WriteFile(p, nil, 0o600); err != nil {
+		return nil, err
+	}
+	return func() { os.Remove(p) }, nil
 }
