@@ -60,8 +60,9 @@ func (s *Store) Close() error { return s.root.Close() }
 func (s *Store) Path() string { return s.path }
 
 // Scan lists every file under the root, folder by folder in name order. It
-// skips symbolic links, special files and OS clutter (.DS_Store, Thumbs.db,
-// desktop.ini, "~$" Office lock files), but lists other dotfiles. Any
+// skips symbolic links, special files, OS clutter (.DS_Store, Thumbs.db,
+// desktop.ini, "~$" Office lock files) and its own rewrites' temporary
+// files, but lists other dotfiles. Any
 // error reading a folder stops the scan and is returned.
 func (s *Store) Scan(ctx context.Context, fn func(scanners.Record) error) error {
 	if err := ctx.Err(); err != nil {
@@ -77,7 +78,9 @@ func readAllNames(f *os.File) ([]string, error) { return f.Readdirnames(-1) }
 // the folder's listing in order (nil if unknown): a placeholder whose file
 // is in it is not a record, as the file is listed on its own.
 func (s *Store) recordName(name string, sorted []string) (string, scanners.Kind, bool) {
-	if isClutter(name) {
+	if isClutter(name) || tempName.MatchString(name) {
+		// A rewrite's temporary file is the program's own, never a
+		// record: SweepTemps removes one a killed rewrite left.
 		return "", "", false
 	}
 	if s.icloud {

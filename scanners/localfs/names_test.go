@@ -199,3 +199,16 @@ func FuzzEscapeName(f *testing.F) {
 		}
 	})
 }
+
+// TestRewriteTempIsNoRecord: a rewrite's temporary file (a full copy of
+// the file being replaced) is never listed as a record, so no plan acts
+// on it; other dotfiles are.
+func TestRewriteTempIsNoRecord(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a/.2015.zip.0123456789ab.retentiond-tmp", []byte("copy"))
+	writeFile(t, dir, "a/.notes", []byte("dotfile"))
+	got := ids(t, open(t, dir, Options{}))
+	if !slices.Equal(got, []string{"a/.notes"}) {
+		t.Errorf("Scan listed %q, want only a/.notes", got)
+	}
+}
