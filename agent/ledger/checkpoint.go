@@ -105,6 +105,11 @@ func parseCheckpoints(data []byte) (cps []checkpoint, complete int64, err error)
 		line := string(data[off : off+nl])
 		lineNo++
 		if state == inSigs && strings.HasPrefix(line, headerPrefix) {
+			if sigs.Len() == 0 {
+				// Only the last block can lack its signatures (cut by a
+				// crash); one followed by another was never signed.
+				return nil, 0, fmt.Errorf("checkpoints line %d: checkpoint %d has no signature", lineNo, cur.seq)
+			}
 			if err := finish(); err != nil {
 				return nil, 0, err
 			}

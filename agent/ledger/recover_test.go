@@ -213,6 +213,11 @@ func TestOpenRefusesDamage(t *testing.T) {
 			"entries.jsonl line 10: not valid JSON; its hashes cannot be restored"},
 		{"checkpoints garbled", crashState{base.entries, base.hashes, append([]byte("x\n"), base.cps...), nil, base.head},
 			`checkpoints line 1: expected "checkpoint 1"`},
+		// Found by FuzzParseCheckpoints: a block without signatures was
+		// taken for a whole checkpoint when another header followed.
+		{"checkpoint without signature before another", crashState{base.entries, base.hashes,
+			append(bytes.Clone(base.cps[:bytes.Index(base.cps, []byte("\n— "))+1]), "checkpoint 2\n"...), nil, base.head},
+			"checkpoints line 6: checkpoint 1 has no signature"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
