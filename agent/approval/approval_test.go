@@ -33,7 +33,7 @@ func testPlan() *plan.File {
 	}
 }
 
-func keyed(t *testing.T) *pseudonym.Keyed {
+func keyed(t testing.TB) *pseudonym.Keyed {
 	k, err := pseudonym.New([]byte("0123456789abcdef0123456789abcdef"))
 	if err != nil {
 		t.Fatal(err)

@@ -32,6 +32,11 @@ func Load(stateDir string, f *plan.File, v note.Verifier, maxAge rules.Term, loc
 	if err != nil {
 		return nil, err
 	}
+	return check(path, b, f, v, maxAge, loc, k)
+}
+
+// check is Load on the content b of the approval file at path.
+func check(path string, b []byte, f *plan.File, v note.Verifier, maxAge rules.Term, loc *time.Location, k *pseudonym.Keyed) (*Approval, error) {
 	invalid := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s: %s; it was not written by `retentiond approve` with this organisation's ledger key, or was changed since: nothing is applied on it (remove it and approve the plan again)",
 			ErrInvalid, path, fmt.Sprintf(format, args...))
