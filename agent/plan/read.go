@@ -2,6 +2,7 @@ package plan
 
 import (
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -28,9 +29,24 @@ func Read(path string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Parse(path, b)
+}
+
+// Parse checks the content b of the plan.json at path. Errors name the
+// file, the item and the field, never a value: a plan holds names.
+func Parse(path string, b []byte) (*File, error) {
 	var f File
 	if err := json.Unmarshal(b, &f); err != nil {
-		return nil, fmt.Errorf("%s is not a plan: %v", path, err)
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return nil, fmt.Errorf("%s is not a plan: not valid JSON at byte %d", path, syn.Offset)
+		case errors.As(err, &typ):
+			return nil, fmt.Errorf("%s is not a plan: field %q has the wrong type", path, typ.Field)
+		default:
+			return nil, fmt.Errorf("%s is not a plan: not valid JSON", path)
+		}
 	}
 	if f.Version != Version {
 		return nil, fmt.Errorf("%s: plan version %d; this retentiond reads version %d: make a new plan", path, f.Version, Version)
