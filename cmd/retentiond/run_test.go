@@ -165,7 +165,14 @@ func TestRunOnDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	addr := freeAddr(t)
 	cfg := daemonDemo(t, dir, fmt.Sprintf("daemon:\n  listen: %s\n  plan_schedule: \"0 2 * * *\"\n  apply_schedule: \"0 3 * * *\"\n  auto_apply: [C10]\n", addr))
-	if code, out, errs := runCLI(t, "request", "open", "--config", cfg, "--subject", "parent:R1", "--kind", "access"); code != 0 {
+	// A parent the registry has (request open refuses anyone else).
+	ouders, err := os.ReadFile(filepath.Join(dir, "exports", "ouders.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(ouders), "\n")
+	parentID, _, _ := strings.Cut(lines[1], ",")
+	if code, out, errs := runCLI(t, "request", "open", "--config", cfg, "--subject", "parent:"+parentID, "--kind", "access"); code != 0 {
 		t.Fatalf("request open: %s %s", out, errs)
 	}
 	d := startDaemon(t, cfg, addr)

@@ -105,13 +105,15 @@ func checkPlan(t *testing.T, c *collect, want []item) {
 func TestPlanLeefKind(t *testing.T) {
 	checkPlan(t, runPlan(t, "leefkind"), []item{
 		// Paper archive by end year and name: the dossier 2 years (C1),
-		// held while on the waiting list (C2), the contract 7 (C3); with
-		// no end date in Saamn, from 31 December of the folder's year.
+		// held while on the waiting list (C2), the contract 7 (C3). A child
+		// Saamn shows with no end date is still in care as far as the
+		// registry knows: the folder's year never makes them due, and the
+		// records go to review until the end date is filled in.
 		{"archief", "2024/Femke Fictief/Inschrijfformulier.txt", rules.Delete, "C1", "2026-01-31"},
 		{"archief", "2024/Femke Fictief/Contract plaatsing.txt", rules.Keep, "C3", "2031-01-31"},
 		{"archief", "2023/Pino Proefkonijn/Inschrijfformulier.txt", rules.Hold, "C2", "2025-06-30"},
-		{"archief", "2019/Victor Verzonnen/Akkoordverklaring.txt", rules.Delete, "C1", "2021-12-31"},
-		{"archief", "2019/Victor Verzonnen/Contract plaatsing.txt", rules.Keep, "C3", "2026-12-31"},
+		{"archief", "2019/Victor Verzonnen/Akkoordverklaring.txt", rules.Review, "C1", ""},
+		{"archief", "2019/Victor Verzonnen/Contract plaatsing.txt", rules.Review, "C3", ""},
 		// The personal group dossier with the signed KIJK! observation: the
 		// day after the last day of care (C13).
 		{"kindercentra", "Swalmen/Persoonlijke dossiers/Saar Steekproef/Stamgroepverklaring.txt", rules.Delete, "C13", "2026-05-01"},
@@ -152,7 +154,7 @@ func TestPlanSpot4kids(t *testing.T) {
 		{"kinddossiers", "Jip Jokkebrok/Intakeformulier.txt", rules.Keep, "C1", "2027-06-30"},
 		{"kinddossiers", "Pim Proef/Intakeformulier.txt", rules.Keep, "C1", ""},
 		// Photos: gone once the consent is withdrawn (C23).
-		{"konnect-fotos", "Pim Proef/2026-03-20 uitstapje.jpg", rules.Delete, "C23", "2026-04-14"},
+		{"konnect-fotos", "Pim Proef/2026-03-20 uitstapje.jpg", rules.Delete, "C23", "2026-04-15"},
 		{"konnect-fotos", "Bo Bedacht/2026-04-10 knutselen.jpg", rules.Keep, "C9", "2026-07-10"},
 		{"kijk", "Fleur Fictief/KIJK registratie 2023.txt", rules.Delete, "C1", "2026-03-29"},
 	})
@@ -181,7 +183,7 @@ func TestPlanDeKangoeroe(t *testing.T) {
 		{"personeel", "Mark Model/Arbeidsovereenkomst.txt", rules.Delete, "S1", "2025-12-31"},
 		{"personeel", "Vera Voorbeeld/Arbeidsovereenkomst.txt", rules.Keep, "S1", ""},
 		// Applicants: as the applicant chose (S7 until), else 4 weeks (S6).
-		{"sollicitaties", "Anouk Anoniem/cv.txt", rules.Keep, "S7", "2026-09-01"},
+		{"sollicitaties", "Anouk Anoniem/cv.txt", rules.Keep, "S7", "2026-09-02"},
 		{"sollicitaties", "Dirk Denkbeeld/cv.txt", rules.Delete, "S6", "2026-03-29"},
 	})
 }

@@ -109,8 +109,8 @@ func TestSpot4kidsRules(t *testing.T) {
 	// the withdrawal alone makes it due.
 	pim := person(t, rules.Child, "2002", map[rules.Event]string{rules.PhotoConsentWithdrawn: "2026-04-14"})
 	expect(t, p, "photo after consent withdrawn (C23)", rules.Facts{Subject: pim, Category: "photo", PathDate: date(t, "2026-03-20")},
-		step{"2026-04-13", rules.Keep, "C23", "2026-04-14"},
-		step{"2026-04-14", rules.Delete, "C23", "2026-04-14"})
+		step{"2026-04-14", rules.Keep, "C23", "2026-04-15"}, // a 0d term runs out the day after
+		step{"2026-04-15", rules.Delete, "C23", "2026-04-15"})
 }
 
 func TestDeKangoeroeRules(t *testing.T) {
