@@ -45,7 +45,7 @@ const (
 	// DefaultRegistryMaxUnzippedMB is a registry workbook's largest
 	// unpacked size: ample for the registry of a large organisation (a
 	// few MB per 10,000 people), far below what would strain memory.
-	DefaultRegistryMaxUnzippedMB = 256
+	DefaultRegistryMaxUnzippedMB = 64
 )
 
 // MaxConfigSize is the largest config file Load reads, in bytes. A config

@@ -3,8 +3,10 @@ package registry
 import (
 	"archive/zip"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -202,22 +204,44 @@ func (p *pkg) book() (*book, error) {
 	return b, nil
 }
 
+// stringTable is the shared string table, kept as one block of text and
+// where each item ends: a table of millions of short items costs little
+// more than its text.
+type stringTable struct {
+	text []byte
+	ends []uint32
+}
+
+func (s *stringTable) len() int { return len(s.ends) }
+
+func (s *stringTable) at(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return string(s.text[start:s.ends[i]])
+}
+
 // sharedStrings reads the shared string table: each item's text, its
 // runs joined, phonetic hints left out.
-func (p *pkg) sharedStrings(part string) ([]string, error) {
+func (p *pkg) sharedStrings(part string) (*stringTable, error) {
+	st := &stringTable{}
 	if part == "" {
-		return nil, nil
+		return st, nil
 	}
-	var out []string
 	err := p.each(part, func(d *xml.Decoder, se xml.StartElement) error {
 		if se.Name.Local != "si" {
 			return nil
 		}
 		s, err := itemText(d, se)
-		out = append(out, s)
+		if len(st.text)+len(s) > math.MaxUint32 {
+			return errors.New("the shared strings are too large")
+		}
+		st.text = append(st.text, s...)
+		st.ends = append(st.ends, uint32(len(st.text)))
 		return err
 	})
-	return out, err
+	return st, err
 }
 
 // itemText reads the text of a string item (<si> or <is>) up to its end:

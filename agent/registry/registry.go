@@ -115,6 +115,13 @@ func (l *loader) read(t table, facts map[string]rules.FactKind) []*rules.Subject
 	if cols == nil {
 		return nil
 	}
+	if lt, ok := t.(interface{ limitColumns(int) }); ok {
+		n := 0
+		for _, c := range cols {
+			n = max(n, c.index+1)
+		}
+		lt.limitColumns(n)
+	}
 	var out []*rules.Subject
 	firstRow := map[string]int{} // id -> row, for duplicates
 	for {

@@ -27,12 +27,16 @@ type xlsxTable struct {
 	sheet    string
 	rc       io.ReadCloser
 	dec      *xml.Decoder
-	strings  []string
+	strings  *stringTable
 	dates    []bool // by style index: is a date format
 	date1904 bool
 	row      int
 	cur      []cellInfo // the current row's cells
-	problem  *problem
+	// limit, once the header is read, is the number of columns the
+	// loader reads; cells beyond it are not kept (see limitColumns).
+	limit int
+
+	problem *problem
 }
 
 // cellInfo is what a cell is besides its text.
@@ -211,6 +215,22 @@ func (t *xlsxTable) rowCells() ([]string, error) {
 			if err != nil {
 				return nil, err
 			}
+			if v == "" && info == (cellInfo{}) {
+				continue // an empty cell, as a styled blank is
+			}
+			if t.limit > 0 && col > t.limit {
+				// Past the columns the loader reads: keep only that
+				// the row is not blank, in one cell after them.
+				if len(cells) <= t.limit && strings.TrimSpace(v) != "" {
+					for len(cells) < t.limit {
+						cells = append(cells, "")
+						t.cur = append(t.cur, cellInfo{})
+					}
+					cells = append(cells, v)
+					t.cur = append(t.cur, cellInfo{})
+				}
+				continue
+			}
 			for len(cells) < col {
 				cells = append(cells, "")
 				t.cur = append(t.cur, cellInfo{})
@@ -239,11 +259,11 @@ func (t *xlsxTable) cell(start xml.StartElement) (string, cellInfo, error) {
 			switch typ {
 			case "s":
 				i, err := strconv.Atoi(strings.TrimSpace(v))
-				if hasV && (err != nil || i < 0 || i >= len(t.strings)) {
+				if hasV && (err != nil || i < 0 || i >= t.strings.len()) {
 					return "", info, errors.New("a cell refers to a shared string the workbook does not have")
 				}
 				if hasV {
-					v = t.strings[i]
+					v = t.strings.at(i)
 				}
 			case "inlineStr":
 				v, hasV = inline, true
@@ -282,6 +302,12 @@ func (t *xlsxTable) cell(start xml.StartElement) (string, cellInfo, error) {
 }
 
 func (t *xlsxTable) err() (*problem, int, int) { return t.problem, 0, 0 }
+
+// limitColumns tells the table that only the first n columns are read
+// from now on. A row of a few bytes can name a cell in the last of
+// 16,384 columns; without the limit every such row would cost a
+// 16,384-cell slice.
+func (t *xlsxTable) limitColumns(n int) { t.limit = n }
 
 // fixedWidth: a workbook leaves empty cells out of its rows.
 func (t *xlsxTable) fixedWidth() bool { return false }
