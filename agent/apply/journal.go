@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/retentiond/retentiond/agent/pseudonym"
 )
 
 // journal is the apply run's write-ahead log, one file per plan in
@@ -68,32 +71,21 @@ func openJournal(stateDir, digest string) (*journal, error) {
 		f.Close()
 		return nil, err
 	}
-	good := 0
-	for n, line := range bytes.SplitAfter(b, []byte("\n")) {
-		if len(line) == 0 {
-			continue
-		}
-		if line[len(line)-1] != '\n' {
-			break // torn
-		}
-		var l journalLine
-		if err := json.Unmarshal(line, &l); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("journal %s line %d: %v: the journal is damaged; do not apply this plan again before checking it", path, n+1, err)
-		}
-		var s *itemState
-		if l.Phase != "prepared" {
-			s = j.item(l.Item)
-		}
+	lines, good, err := parseJournal(path, b)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	for _, l := range lines {
 		switch l.Phase {
 		case "intent":
+			s := j.item(l.Item)
 			s.intent, s.outcome = true, "" // a new try after a failed one
 		case "outcome":
-			s.outcome = l.Outcome
+			j.item(l.Item).outcome = l.Outcome
 		case "prepared":
 			j.prepared[l.Record], j.base[l.Record] = l.Version, l.Base
 		}
-		good += len(line)
 	}
 	if err := f.Truncate(int64(good)); err != nil {
 		f.Close()
@@ -104,6 +96,58 @@ func openJournal(stateDir, digest string) (*journal, error) {
 		return nil, err
 	}
 	return j, nil
+}
+
+// parseJournal reads the journal at path from its bytes b: the complete
+// lines, each checked, and the length of the prefix they fill (a torn
+// last line is left out). A line that is not one apply writes is an
+// error naming the line, never its content.
+func parseJournal(path string, b []byte) ([]journalLine, int, error) {
+	var lines []journalLine
+	good := 0
+	for n, line := range bytes.SplitAfter(b, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		if line[len(line)-1] != '\n' {
+			break // torn
+		}
+		l, err := parseJournalLine(line)
+		if err != nil {
+			return nil, 0, fmt.Errorf("journal %s line %d: %v: the journal is damaged; do not apply this plan again before checking it", path, n+1, err)
+		}
+		lines = append(lines, l)
+		good += len(line)
+	}
+	return lines, good, nil
+}
+
+func parseJournalLine(line []byte) (journalLine, error) {
+	var l journalLine
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&l); err != nil || dec.More() {
+		return l, errors.New("not a journal line (JSON of item, record, phase, outcome, version, base, time)")
+	}
+	if !pseudonym.IsPseudonym(l.Record) {
+		return l, errors.New("record: not a keyed pseudonym")
+	}
+	switch l.Phase {
+	case "intent", "outcome":
+		if l.Item < 1 {
+			return l, errors.New("item: not a position in the plan")
+		}
+		if l.Phase == "outcome" && l.Outcome == "" {
+			return l, errors.New("outcome: missing")
+		}
+	case "prepared":
+		if l.Item != 0 {
+			return l, errors.New("item: a prepared line names a file, not an item")
+		}
+	default:
+		return l, errors.New("phase: not intent, outcome or prepared")
+	}
+	return l, nil
 }
 
 func (j *journal) item(i int) *itemState {
