@@ -230,7 +230,7 @@ func (r *run) item(ctx context.Context, n int, it *plan.Item) error {
 	cur, err := r.o.Planner.Recheck(ctx, it.Store, it.Record)
 	switch {
 	case errors.Is(err, scanners.ErrNotFound):
-		return r.record(n, it, rp, Gone, "the record was gone before apply", "")
+		return r.gone(ctx, n, it, rp, "the record was gone before apply")
 	case err != nil:
 		return r.record(n, it, rp, Failed, "the store could not be read", err.Error())
 	case cur.Version != it.Version:
@@ -270,7 +270,7 @@ func (r *run) act(ctx context.Context, n int, it *plan.Item, rp string) error {
 	r.crash.at("delete")
 	switch {
 	case errors.Is(err, scanners.ErrNotFound):
-		return r.record(n, it, rp, Gone, "the record was gone before apply", "")
+		return r.gone(ctx, n, it, rp, "the record was gone before apply")
 	case err != nil:
 		return r.record(n, it, rp, Failed, "the store refused to delete", err.Error())
 	}
@@ -288,6 +288,9 @@ func (r *run) finishInterrupted(ctx context.Context, n int, it *plan.Item, rp st
 	}
 	_, err := st.Stat(ctx, it.Record)
 	if !errors.Is(err, scanners.ErrNotFound) {
+		return false, nil
+	}
+	if ok, _ := r.verifiedGone(ctx, it.Store, it.Record); !ok {
 		return false, nil
 	}
 	r.deleted++

@@ -145,7 +145,7 @@ func (r *run) zipFile(ctx context.Context, g zipGroup) error {
 				rest = append(rest, i)
 				continue
 			}
-			if _, err := st.Stat(ctx, items[i].Record); errors.Is(err, scanners.ErrNotFound) {
+			if _, err := st.Stat(ctx, items[i].Record); errors.Is(err, scanners.ErrNotFound) && r.isGone(ctx, items[i]) {
 				r.deleted++
 				if err := r.record(i+1, items[i], rp(i), Done, "taken out of the zip archive: "+items[i].Rule+" (completed after an interruption)", ""); err != nil {
 					return err
@@ -161,7 +161,12 @@ func (r *run) zipFile(ctx context.Context, g zipGroup) error {
 	cur, err := zw.Stat(ctx, g.zip)
 	switch {
 	case errors.Is(err, scanners.ErrNotFound):
-		return each(todo, Gone, "the zip archive was gone before apply", "")
+		for _, i := range todo {
+			if err := r.gone(ctx, i+1, items[i], rp(i), "the zip archive was gone before apply"); err != nil {
+				return err
+			}
+		}
+		return nil
 	case err != nil:
 		return each(todo, Failed, "the zip archive could not be read", err.Error())
 	case cur.Kind != scanners.KindArchive:
@@ -183,7 +188,10 @@ func (r *run) zipFile(ctx context.Context, g zipGroup) error {
 		_, planCRC := zipVersion(it.Version)
 		switch {
 		case errors.Is(err, scanners.ErrNotFound):
-			outcome, why = Gone, "the entry is no longer in the zip archive"
+			if err := r.gone(ctx, n, it, rp(i), "the entry is no longer in the zip archive"); err != nil {
+				return err
+			}
+			continue
 		case err != nil:
 			outcome, why, detail = Failed, "the zip archive could not be read", err.Error()
 		case func() bool { _, c := zipVersion(now.Version); return c != planCRC }():
@@ -238,7 +246,7 @@ func (r *run) zipFile(ctx context.Context, g zipGroup) error {
 	for _, i := range act {
 		it := items[i]
 		_, serr := st.Stat(ctx, it.Record)
-		if errors.Is(serr, scanners.ErrNotFound) {
+		if errors.Is(serr, scanners.ErrNotFound) && r.isGone(ctx, it) {
 			failed = r.record(i+1, it, rp(i), Done, "taken out of the zip archive: "+it.Rule, "")
 		} else {
 			r.deleted--
@@ -253,4 +261,10 @@ func (r *run) zipFile(ctx context.Context, g zipGroup) error {
 		}
 	}
 	return limitErr
+}
+
+// isGone reports whether the item's record is verified absent.
+func (r *run) isGone(ctx context.Context, it *plan.Item) bool {
+	ok, _ := r.verifiedGone(ctx, it.Store, it.Record)
+	return ok
 }

@@ -152,3 +152,54 @@ func checkCopy(f *os.File, kept []string) error {
 	}
 	return nil
 }
+
+// absenceChecker is a store that can verify that a record is not there
+// (localfs.Store.Absent).
+type absenceChecker interface {
+	Absent(ctx context.Context, id string) (bool, error)
+}
+
+// Absent reports whether the record id is verifiably not there. An entry
+// is absent when its zip is (as the wrapped store says), or when the zip,
+// read now, does not list it; a zip that cannot be read proves nothing.
+// For other records it asks the wrapped store; one that cannot say is
+// taken at its word that the record is not found.
+func (s *Store) Absent(ctx context.Context, id string) (bool, error) {
+	if err := check(ctx, id); err != nil {
+		return false, err
+	}
+	zipID, path, ok := Split(id)
+	if !ok {
+		return s.innerAbsent(ctx, id)
+	}
+	zr, err := s.inner.Stat(ctx, zipID)
+	switch {
+	case errors.Is(err, scanners.ErrNotFound):
+		return s.innerAbsent(ctx, zipID)
+	case err != nil:
+		return false, err
+	case !isZip(zr):
+		return s.innerAbsent(ctx, id) // a folder named like a zip
+	}
+	z, err := s.openZip(ctx, zipID)
+	if err != nil {
+		if errors.Is(err, scanners.ErrNotFound) {
+			return s.innerAbsent(ctx, zipID)
+		}
+		return false, fmt.Errorf("archive: %w", err)
+	}
+	defer z.Close()
+	for _, e := range list(z.r).entries {
+		if e.path == path {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func (s *Store) innerAbsent(ctx context.Context, id string) (bool, error) {
+	if ac, ok := s.inner.(absenceChecker); ok {
+		return ac.Absent(ctx, id)
+	}
+	return true, nil
+}

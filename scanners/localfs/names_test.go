@@ -212,3 +212,24 @@ func TestRewriteTempIsNoRecord(t *testing.T) {
 		t.Errorf("Scan listed %q, want only a/.notes", got)
 	}
 }
+
+// TestAbsent: only a name that is not there at all is absent.
+func TestAbsent(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "a/file.pdf", []byte("x"))
+	writeFile(t, dir, "a/dir/x.pdf", []byte("x"))
+	writeFile(t, dir, "b/.c.pdf.icloud", fixture(t, "ascii.icloud"))
+	s := open(t, dir, Options{ICloud: true})
+	for id, want := range map[string]bool{
+		"a/missing.pdf": true, "missing/x.pdf": true, "a/file.pdf/x": true,
+		"a/file.pdf": false, "a/dir": false, "b/c.pdf": false,
+	} {
+		got, err := s.Absent(t.Context(), id)
+		if err != nil || got != want {
+			t.Errorf("Absent(%q) = %v, %v; want %v", id, got, err, want)
+		}
+	}
+	if _, err := s.Absent(t.Context(), "scan\ufffd.pdf"); err == nil {
+		t.Error("Absent of a lossy name: no error")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/retentiond/retentiond/scanners"
 )
@@ -188,4 +189,44 @@ func splitID(id string) ([]string, error) {
 		elems[i] = name
 	}
 	return elems, nil
+}
+
+// Absent reports whether the record id is verifiably not there: Lstat of
+// its exact name (and, in iCloud mode, of its placeholder's) says it does
+// not exist, or a folder in its path does not. Something else under its
+// name (a folder, a link, a special file) is not absence, nor is an ID
+// this store never lists: only then may a caller say that the record is
+// gone rather than that it could not be found.
+func (s *Store) Absent(ctx context.Context, id string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	elems, err := splitID(id)
+	if err != nil {
+		return false, fmt.Errorf("localfs: %w", err)
+	}
+	dir, release, err := s.parent(elems[:len(elems)-1])
+	if err != nil {
+		err = bare(err)
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, scanners.ErrNotFound) {
+			return true, nil // a folder of its path is not there, or is a file
+		}
+		return false, opErr("stat", err)
+	}
+	defer release()
+	name := elems[len(elems)-1]
+	names := []string{name}
+	if s.icloud {
+		names = append(names, placeholderName(name))
+	}
+	for _, n := range names {
+		_, err := dir.Lstat(n)
+		if err == nil {
+			return false, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return false, opErr("stat", err)
+		}
+	}
+	return true, nil
 }
