@@ -86,7 +86,8 @@ type Object struct {
 }
 
 // Upload copies to the bucket what the ledger in ledgerDir gained since
-// the last Upload: the complete entry lines not copied yet, as objects
+// the last Upload: the entry lines not copied yet that the latest
+// checkpoint signs (never a line after it), as objects
 // named PREFIX/entries/<first>-<last>.jsonl (indexes from 0, 16 digits,
 // at most 16 MiB each), and then the latest signed checkpoint as
 // PREFIX/checkpoints/<tree size>.note. Every object is locked in
@@ -165,7 +166,8 @@ func (u *uploader) diverged(format string, args ...any) error {
 	return fmt.Errorf("lockcopy: "+format+": %w; nothing more was copied: run `retentiond verify`", append(args, ErrDiverged)...)
 }
 
-// entries copies the entry lines from st.Entries on; see Upload. A state
+// entries copies the entry lines from st.Entries on, up to the latest
+// checkpoint; see Upload. A state
 // just rebuilt from a listing is saved once it is checked, so that the
 // next Upload need not list everything again.
 func (u *uploader) entries(ctx context.Context, rebuilt bool) error {
@@ -224,8 +226,15 @@ func (u *uploader) entries(ctx context.Context, rebuilt bool) error {
 			return err
 		}
 	}
-	if u.st.Entries < loc.n {
-		return u.put(ctx, u.st.Entries, loc.n-1)
+	// Only lines a checkpoint signed are copied: a line after it is an
+	// apply's tail still to be signed, or one appended by someone else,
+	// which the ledger never signs and the copies must never hold.
+	signed := int64(0)
+	if loc.latest != nil {
+		signed = min(loc.latest.tree.N, loc.n)
+	}
+	if u.st.Entries < signed {
+		return u.put(ctx, u.st.Entries, signed-1)
 	}
 	return nil
 }

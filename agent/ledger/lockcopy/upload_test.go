@@ -403,3 +403,23 @@ func TestManyObjects(t *testing.T) {
 		t.Errorf("Verify:\n%s", r)
 	}
 }
+
+// TestUploadSignedLinesOnly: lines after the latest checkpoint are not
+// copied: a line someone appended by hand (which the ledger never signs)
+// must not reach the locked copies, nor may an apply's tail before its
+// checkpoint signs it.
+func TestUploadSignedLinesOnly(t *testing.T) {
+	srv := s3test.Get(t)
+	bucket := srv.LockBucket(t)
+	s, _ := newKey(t)
+	dir := newLedger(t, s, 4)
+	c, _ := openCopier(t, srv, bucket, "")
+	upload(t, c, dir)
+	lines := entryLines(t, dir)
+	forged := bytes.Replace(lines[3], []byte("child 3"), []byte("child 9"), 1)
+	writeLines(t, dir, append(lines, forged))
+	up := upload(t, c, dir)
+	if up.Lines != 0 || up.Copied != 4 || len(up.Objects) != 0 {
+		t.Fatalf("Upload with an unsigned line = %+v, want nothing copied", up)
+	}
+}
