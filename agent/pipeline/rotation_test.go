@@ -103,11 +103,16 @@ func TestStoresPassLayoutRule(t *testing.T) {
 stores:
   - name: backups
     type: localfs
-    root: .
+    root: backups
     layout:
       - {path: "kidsadmin/{date}.tar.gz", category: backup, rule: V4}
       - {path: "{date}.tar.gz", category: backup}
 `})
+	// The root is a folder beside the config: a root holding the config
+	// (and the state dir) is refused.
+	if err := os.MkdirAll(filepath.Join(cfg.Dir, "backups"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	stores, err := Stores(context.Background(), cfg)
 	if err != nil || len(stores) != 1 || stores[0].Classifier == nil {
 		t.Fatalf("Stores: %+v, %v", stores, err)
