@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"github.com/retentiond/retentiond/agent/pipeline"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/pseudonym"
+	"github.com/retentiond/retentiond/agent/report"
 	"github.com/retentiond/retentiond/agent/requests"
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
@@ -273,18 +273,18 @@ func writeRows(out string, rows map[string][]pkgRow) error {
 			lines[i] = line
 		}
 		var buf bytes.Buffer
-		buf.WriteString("\ufeff")
-		w := csv.NewWriter(&buf)
-		w.Comma = ';'
-		w.Write(safeCells(cols))
+		w, err := report.NewExcelCSV(&buf)
+		if err != nil {
+			return err
+		}
+		w.Write(cols)
 		for _, line := range lines {
 			for len(line) < len(cols) {
 				line = append(line, "")
 			}
-			w.Write(safeCells(line))
+			w.Write(line)
 		}
-		w.Flush()
-		if err := w.Error(); err != nil {
+		if err := w.Flush(); err != nil {
 			return err
 		}
 		if err := writeNew(filepath.Join(out, "rows", store+".csv"), buf.Bytes()); err != nil {
@@ -292,18 +292,6 @@ func writeRows(out string, rows map[string][]pkgRow) error {
 		}
 	}
 	return nil
-}
-
-// safeCells keeps Excel from running a cell as a formula.
-func safeCells(line []string) []string {
-	out := make([]string, len(line))
-	for i, v := range line {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			v = "'" + v
-		}
-		out[i] = v
-	}
-	return out
 }
 
 // writeNew writes a new file, mode 0600.
