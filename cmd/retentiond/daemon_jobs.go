@@ -13,7 +13,6 @@ import (
 
 	"github.com/retentiond/retentiond/agent/apply"
 	"github.com/retentiond/retentiond/agent/approval"
-	"github.com/retentiond/retentiond/agent/keys"
 	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/metrics"
 	"github.com/retentiond/retentiond/agent/notify"
@@ -350,10 +349,11 @@ func (d *daemonJobs) verifyLedger(cfg *config.Config) {
 	if _, err := os.Stat(dir); err != nil {
 		return // nothing applied yet
 	}
-	pub := strings.TrimSuffix(cfg.LedgerKeyFile, ".key") + ".pub"
-	v, err := keys.LoadVerifier(pub)
+	// The verifier comes from the signing key itself: a ledger.pub beside
+	// it could be swapped along with a ledger re-signed under another key.
+	_, v, err := ledgerKeys(cfg)
 	if err != nil {
-		d.log.Warn("the ledger cannot be verified: no public key next to ledger_key_file", "err", err)
+		d.log.Warn("the ledger cannot be verified: ledger_key_file cannot be read", "err", err)
 		return
 	}
 	rep, err := ledger.Verify(dir, v)

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/retentiond/retentiond/agent/apply"
+	"github.com/retentiond/retentiond/agent/keys"
+	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/metrics"
 )
 
@@ -263,5 +265,61 @@ func TestForgedApprovalRefused(t *testing.T) {
 		if _, err := os.Stat(f); err != nil {
 			t.Fatalf("the apply job deleted %s on a forged approval", f)
 		}
+	}
+}
+
+// TestNightlyVerificationKeyFromSigner: someone who rewrites the ledger
+// under a key of their own and puts its public key in ledger.pub does
+// not pass the daemon's nightly verification, which takes the verifier
+// from ledger.key itself.
+func TestNightlyVerificationKeyFromSigner(t *testing.T) {
+	dir, _ := approvedOrg(t, 2)
+	cfg := filepath.Join(dir, "retentiond.yaml")
+	if code, out, errs := runCLI(t, "apply", "--config", cfg, "--plan", filepath.Join(dir, "plan")); code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errs)
+	}
+	ldir := filepath.Join(dir, "state", "ledger")
+	var entries []ledger.Entry
+	b, _ := os.ReadFile(filepath.Join(ldir, "entries.jsonl"))
+	for _, line := range bytes.Split(bytes.TrimSuffix(b, []byte("\n")), []byte("\n")) {
+		var e ledger.Entry
+		if err := json.Unmarshal(line, &e); err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	// The same entries, signed with another key.
+	other := filepath.Join(t.TempDir(), "keys")
+	if _, err := keys.Generate(other, "crash-test"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := keys.LoadSigner(filepath.Join(other, "ledger.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(ldir)
+	os.Remove(ledger.HeadPath(ldir))
+	l, err := ledger.Open(ldir, keys.NameFor("Crash Test"), ledger.WithSigner(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if _, err := l.Append(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.Checkpoint(s)
+	l.Close()
+	pub, _ := os.ReadFile(filepath.Join(other, "ledger.pub"))
+	os.WriteFile(filepath.Join(dir, "keys", "ledger.pub"), pub, 0o600)
+
+	var logs bytes.Buffer
+	d, err := loadDaemon(cfg, metrics.New(), slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.verifyLedger(d.cfg)
+	if !strings.Contains(logs.String(), "ledger verification failed") || !strings.Contains(logs.String(), "not signed by key") {
+		t.Errorf("the nightly verification passed a ledger signed with another key: %s", logs.String())
 	}
 }
