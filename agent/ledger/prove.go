@@ -28,10 +28,16 @@ type Proof struct {
 // before it is returned. Entries after the latest checkpoint have no proof
 // yet and are not returned; nor is an error, if no entry matches.
 func Prove(dir string, v note.Verifier, record string) ([]Proof, error) {
+	return ProveWith(dir, v, record, VerifyOptions{})
+}
+
+// ProveWith is Prove with the options of VerifyWith (a high-water mark
+// kept elsewhere).
+func ProveWith(dir string, v note.Verifier, record string, o VerifyOptions) ([]Proof, error) {
 	if record == "" {
 		return nil, errors.New("ledger: Prove needs a record pseudonym")
 	}
-	_, s, err := verify(dir, v, record, VerifyOptions{})
+	_, s, err := verify(dir, v, record, o)
 	if err != nil {
 		return nil, err
 	}

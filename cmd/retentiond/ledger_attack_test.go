@@ -190,8 +190,9 @@ func TestLedgerRollback(t *testing.T) {
 	if code, _, errs := runCLI(t, "verify", "--ledger", elsewhere, "--key", pub); code == 0 || !strings.Contains(errs, "high-water mark") {
 		t.Errorf("verify of a copy without its mark: exit %d, %s", code, errs)
 	}
-	if code, out, errs := runCLI(t, "verify", "--ledger", elsewhere, "--key", pub, "--head", filepath.Join(dir, "state", "ledger-head")); code != 0 {
-		t.Errorf("verify --head: exit %d\n%s\n%s", code, out, errs)
+	if code, out, errs := runCLI(t, "verify", "--ledger", elsewhere, "--key", pub, "--head", filepath.Join(dir, "state", "ledger-head"),
+		"--config", cfg, "--record", "dossiers:1 Kind1 Testpersoon/dossier.pdf"); code != 0 || !strings.Contains(out, "inclusion proof") {
+		t.Errorf("verify --head --record: exit %d\n%s\n%s", code, out, errs)
 	}
 }
 

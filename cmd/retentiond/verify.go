@@ -93,7 +93,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		store, id, _ := strings.Cut(p, ":")
 		p = k.Record(store, id)
 	}
-	proofs, err := ledger.Prove(*dir, v, p)
+	proofs, err := ledger.ProveWith(*dir, v, p, ledger.VerifyOptions{Head: *head})
 	if err != nil {
 		return err
 	}
