@@ -325,6 +325,17 @@ func (k checker) s3Overlap(j int) {
 	if b.Bucket == "" {
 		return
 	}
+	if l := k.c.LedgerCopy; l != nil && l.Bucket == b.Bucket && normEndpoint(l.Endpoint) == normEndpoint(b.Endpoint) &&
+		(strings.HasPrefix(l.Prefix, b.Prefix) || strings.HasPrefix(b.Prefix, l.Prefix)) {
+		key := fmt.Sprintf("stores[%d].bucket", j)
+		if b.Prefix != "" {
+			key = fmt.Sprintf("stores[%d].prefix", j)
+		}
+		k.add(key, fmt.Sprintf("lists the ledger's copies (ledger_copy.bucket, line %d): the same bucket at the same endpoint, and prefix %q and %q, one the start of the other",
+			k.d.pos["ledger_copy.bucket"].line, b.Prefix, l.Prefix),
+			"keep the ledger's copies in a bucket (or under a prefix) that no store lists")
+		return
+	}
 	for i := range j {
 		a := k.c.Stores[i]
 		if a.Type != TypeS3 || a.Bucket != b.Bucket || normEndpoint(a.Endpoint) != normEndpoint(b.Endpoint) {

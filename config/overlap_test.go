@@ -87,6 +87,11 @@ func TestOverlappingStores(t *testing.T) {
 		{"s3 other endpoint", s3Store("a", "backups", "", "https://s3.a.example") + s3Store("b", "backups", "", "https://s3.b.example"), "", nil},
 		{"s3 same endpoint written twice", s3Store("a", "backups", "", "https://S3.a.example/") + s3Store("b", "backups", "", "https://s3.a.example"),
 			"stores[1].bucket", []string{`store "a"`}},
+		{"s3 store lists the ledger's copies", "  - name: a\n    type: s3\n    bucket: ledger\n    layout: [{path: '**', category: backup}]\n" +
+			"ledger_copy:\n  bucket: ledger\n  prefix: retentiond/\n",
+			"stores[0].bucket", []string{"ledger_copy.bucket", "line 11"}},
+		{"s3 store beside the ledger's copies", "  - name: a\n    type: s3\n    bucket: ledger\n    prefix: backups/\n    layout: [{path: '**', category: backup}]\n" +
+			"ledger_copy:\n  bucket: ledger\n  prefix: retentiond/\n", "", nil},
 		{"onedrive same drive", oneDriveStore("a", "drive_id: b!xyz") + oneDriveStore("b", "drive_id: b!xyz"),
 			"stores[1].drive_id", []string{`store "a"`, "stores[0].drive_id"}},
 		{"onedrive same user", oneDriveStore("a", "user: Juf@example.nl") + oneDriveStore("b", "user: juf@example.nl"),
