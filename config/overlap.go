@@ -16,8 +16,9 @@ type place struct {
 	dir   string
 	elems []string // nil: everything below dir
 	// key is the config key that names the place, what is the name
-	// shown for it ("store \"a\" (stores[0].root, line 8)").
-	key, what string
+	// shown for it ("store \"a\" (stores[0].root, line 8)"), store the
+	// store's name.
+	key, what, store string
 }
 
 // overlaps refuses stores that would list the same records: a second
@@ -38,7 +39,7 @@ func (k checker) overlaps() {
 			}
 			pl := k.place(p, "root", resolve(s.Root), nil)
 			if filepath.Dir(pl.dir) == pl.dir {
-				k.add(p+".root", "is the root of the file system ("+pl.dir+"): the store would list every file on this machine, retentiond's own among them",
+				k.add(p+".root", fmt.Sprintf("store %q has the root of the file system (%s) as its root: it would list every file on this machine, retentiond's own among them", s.Name, pl.dir),
 					"give the folder the store's records are in, such as /srv/kinderopvang/Archief")
 				continue
 			}
@@ -64,7 +65,7 @@ func (k checker) overlaps() {
 
 func (k checker) place(store, key, dir string, elems []string) place {
 	name := k.c.Stores[storeIndex(store)].Name
-	return place{dir: dir, elems: elems, key: store + "." + key,
+	return place{dir: dir, elems: elems, key: store + "." + key, store: name,
 		what: fmt.Sprintf("store %q (%s.%s, line %d)", name, store, key, k.d.pos[store+"."+key].line)}
 }
 
@@ -96,8 +97,8 @@ func (k checker) againstStores(pl place, earlier []place, key string) {
 		default:
 			msg = "can match the same export files as " + o.what
 		}
-		k.add(pl.key, fmt.Sprintf("%s (%s and %s): both would list, and could delete, the same files, each without the other's holds and minimums",
-			msg, shown(pl), shown(o)), fix)
+		k.add(pl.key, fmt.Sprintf("store %q %s (%s and %s): both would list, and could delete, the same files, each without the other's holds and minimums",
+			pl.store, msg, shown(pl), shown(o)), fix)
 		return
 	}
 }
@@ -167,8 +168,8 @@ func (k checker) ownFiles(pl place) {
 		}
 	}
 	if len(hit) > 0 {
-		k.add(pl.key, fmt.Sprintf("would list retentiond's own files (%s holds or is inside %s): a plan could delete or expose them",
-			shown(pl), strings.Join(hit, ", ")),
+		k.add(pl.key, fmt.Sprintf("store %q would list retentiond's own files (%s holds or is inside %s): a plan could delete or expose them",
+			pl.store, shown(pl), strings.Join(hit, ", ")),
 			"keep the state_dir, keys, secrets and the config outside every store's root and files: glob, or give the store a folder that holds records only")
 	}
 }
@@ -331,8 +332,8 @@ func (k checker) s3Overlap(j int) {
 		if b.Prefix != "" {
 			key = fmt.Sprintf("stores[%d].prefix", j)
 		}
-		k.add(key, fmt.Sprintf("lists the ledger's copies (ledger_copy.bucket, line %d): the same bucket at the same endpoint, and prefix %q and %q, one the start of the other",
-			k.d.pos["ledger_copy.bucket"].line, b.Prefix, l.Prefix),
+		k.add(key, fmt.Sprintf("store %q lists the ledger's copies (ledger_copy.bucket, line %d): the same bucket at the same endpoint, and prefix %q and %q, one the start of the other",
+			b.Name, k.d.pos["ledger_copy.bucket"].line, b.Prefix, l.Prefix),
 			"keep the ledger's copies in a bucket (or under a prefix) that no store lists")
 		return
 	}
@@ -351,8 +352,8 @@ func (k checker) s3Overlap(j int) {
 			return fmt.Sprintf("stores[%d].bucket", n)
 		}
 		other := keyOf(a, i)
-		k.add(keyOf(b, j), fmt.Sprintf("lists objects that store %q (%s, line %d) lists too: the same bucket at the same endpoint, and prefix %q and %q, one the start of the other; both could delete the same objects, each without the other's holds and minimums",
-			a.Name, other, k.d.pos[other].line, b.Prefix, a.Prefix),
+		k.add(keyOf(b, j), fmt.Sprintf("store %q lists objects that store %q (%s, line %d) lists too: the same bucket at the same endpoint, and prefix %q and %q, one the start of the other; both could delete the same objects, each without the other's holds and minimums",
+			b.Name, a.Name, other, k.d.pos[other].line, b.Prefix, a.Prefix),
 			"give the two stores prefixes of which neither starts with the other (such as daily/ and weekly/), or make them one store")
 		return
 	}
@@ -373,8 +374,8 @@ func (k checker) driveOverlap(j int) {
 			continue
 		}
 		other := fmt.Sprintf("stores[%d].%s", i, akey)
-		k.add(fmt.Sprintf("stores[%d].%s", j, key), fmt.Sprintf("names the same drive as store %q (%s, line %d): both would list, and could delete, the same files, each without the other's holds and minimums",
-			a.Name, other, k.d.pos[other].line),
+		k.add(fmt.Sprintf("stores[%d].%s", j, key), fmt.Sprintf("store %q names the same drive as store %q (%s, line %d): both would list, and could delete, the same files, each without the other's holds and minimums",
+			b.Name, a.Name, other, k.d.pos[other].line),
 			"make the two stores one store with the layouts of both")
 		return
 	}

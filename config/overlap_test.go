@@ -128,7 +128,11 @@ func TestOverlappingStores(t *testing.T) {
 			if p.Key != tt.key || p.Line == 0 || p.File != path || p.Fix == "" {
 				t.Errorf("got %s\nwant key %s with a line and a fix", p, tt.key)
 			}
-			for _, part := range tt.parts {
+			name := "a"
+			if strings.HasPrefix(tt.key, "stores[1]") {
+				name = "b"
+			}
+			for _, part := range append(tt.parts, `store "`+name+`"`) {
 				if !strings.Contains(p.Msg, part) {
 					t.Errorf("message %q lacks %q", p.Msg, part)
 				}
