@@ -33,6 +33,7 @@ type xcell struct {
 	style int
 	typ   string // the t attribute: s, str, inlineStr, b, e, d, n or ""
 	v     string // <v>'s text
+	vb    strings.Builder
 	is    string // an inline string's text
 	hasV  bool
 	hasF  bool
@@ -189,6 +190,7 @@ func (r *sheetReader) row(t *xmlTok) (*xrow, error) {
 				c, inV, inIs = nil, false, false
 			case t.local() == "v":
 				inV = false
+				c.v = c.vb.String()
 			case inIs:
 				s, done, err := si.tok(t)
 				if err != nil {
@@ -205,7 +207,10 @@ func (r *sheetReader) row(t *xmlTok) (*xrow, error) {
 				if err != nil {
 					return nil, fmt.Errorf("sheet %q, row %d: %w", r.sheet, row.num, err)
 				}
-				c.v += s
+				if c.vb.Len()+len(s) > maxTok {
+					return nil, fmt.Errorf("sheet %q, row %d: a value over %d bytes", r.sheet, row.num, maxTok)
+				}
+				c.vb.WriteString(s)
 			case inIs:
 				if _, _, err := si.tok(t); err != nil {
 					return nil, err
