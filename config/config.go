@@ -92,9 +92,7 @@ type Config struct {
 	// compliance mode, where nobody can rewrite them.
 	LedgerCopy *LedgerCopy `yaml:"ledger_copy"`
 	Apply      Apply       `yaml:"apply"`
-	// State holds the state dir's own retention terms (state.go).
-	State  State   `yaml:"state"`
-	Stores []Store `yaml:"stores"`
+	Stores     []Store     `yaml:"stores"`
 
 	pos map[string]pos
 }
@@ -255,6 +253,10 @@ type Store struct {
 	// pseudonym, redact, generalise or mask[:N]. Fields not named get the
 	// default for their kind.
 	Operators map[string]string `yaml:"operators"`
+	// MaxUnzippedMB caps how large an .xlsx export may be once unpacked,
+	// in MB (0: export.DefaultMaxUnzipped, 2 GB); a larger workbook is
+	// refused before it is read.
+	MaxUnzippedMB int `yaml:"max_unzipped_mb"`
 
 	// onedrive
 	TenantID         string `yaml:"tenant_id"`
@@ -415,7 +417,6 @@ func (c *Config) applyDefaults() {
 	def(&c.Daemon.PlanSchedule, DefaultPlanSchedule)
 	def(&c.Daemon.ApplySchedule, DefaultApplySchedule)
 	def(&c.Apply.PlanMaxAge, DefaultPlanMaxAge)
-	c.State.defaults()
 	if c.Apply.MaxDeletions == 0 {
 		c.Apply.MaxDeletions = DefaultMaxDeletions
 	}

@@ -117,6 +117,10 @@ func (k checker) storeType(p string, s Store) {
 	case TypeExport:
 		need("files", s.Files, "add files: a glob of the export files, such as exports/konnect/dagboek-*.csv")
 		need("profile", s.Profile, "add profile: the export profile, such as konnect-diary")
+		if s.MaxUnzippedMB < 0 || s.MaxUnzippedMB > 1<<20 {
+			k.add(p+".max_unzipped_mb", fmt.Sprintf("%d is out of range", s.MaxUnzippedMB),
+				"give the most MB an .xlsx export may unpack to, such as 2048 (the default), or leave it out")
+		}
 	case TypeOneDrive:
 		need("tenant_id", s.TenantID, "add tenant_id: the Microsoft Entra tenant (directory) id")
 		need("client_id", s.ClientID, "add client_id: the app registration's application (client) id")

@@ -37,7 +37,7 @@ var storeKeys = map[string][]string{
 		"permanent_delete", "requests_per_minute", "sharing_links", "ca_file", "archives"},
 	TypeS3: {"bucket", "prefix", "region", "endpoint", "path_style", "aws_profile", "access_key_id",
 		"secret_access_key_file", "secret_access_key_env", "ca_file", "archives"},
-	TypeExport: {"files", "profile", "operators"},
+	TypeExport: {"files", "profile", "operators", "max_unzipped_mb"},
 }
 
 var (
@@ -92,7 +92,6 @@ func (c *Config) validate(d *decoder) {
 	k.ledgerCopy()
 	k.notify()
 	k.apply()
-	k.state()
 	k.stores()
 }
 

@@ -206,5 +206,6 @@ func exportStore(cfg *config.Config, sc config.Store) (plan.Store, error) {
 	if err != nil {
 		return plan.Store{Name: sc.Name, Type: sc.Type, Rows: spec, Operators: sc.Operators, OpenErr: err}, nil
 	}
+	st.SetMaxUnzipped(int64(sc.MaxUnzippedMB) << 20)
 	return plan.Store{Name: sc.Name, Type: sc.Type, Store: st, Rows: spec, Operators: sc.Operators}, nil
 }
