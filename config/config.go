@@ -92,7 +92,9 @@ type Config struct {
 	// compliance mode, where nobody can rewrite them.
 	LedgerCopy *LedgerCopy `yaml:"ledger_copy"`
 	Apply      Apply       `yaml:"apply"`
-	Stores     []Store     `yaml:"stores"`
+	// State holds the state dir's own retention terms (state.go).
+	State  State   `yaml:"state"`
+	Stores []Store `yaml:"stores"`
 
 	pos map[string]pos
 }
@@ -417,6 +419,7 @@ func (c *Config) applyDefaults() {
 	def(&c.Daemon.PlanSchedule, DefaultPlanSchedule)
 	def(&c.Daemon.ApplySchedule, DefaultApplySchedule)
 	def(&c.Apply.PlanMaxAge, DefaultPlanMaxAge)
+	c.State.defaults()
 	if c.Apply.MaxDeletions == 0 {
 		c.Apply.MaxDeletions = DefaultMaxDeletions
 	}

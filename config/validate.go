@@ -92,6 +92,7 @@ func (c *Config) validate(d *decoder) {
 	k.ledgerCopy()
 	k.notify()
 	k.apply()
+	k.state()
 	k.stores()
 }
 
