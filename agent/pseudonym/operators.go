@@ -141,8 +141,9 @@ func (k *Keyed) Apply(op Operator, keep int, field Field, v Value) (Value, error
 // Apply's errors, it returns CheckPrefix's for a bad prefix.
 //
 // Pseudonym leaves a value that is already a token with this prefix as it
-// is, so that a second run over a rewritten file (after a crash between
-// rewrite and ledger) does not tokenise the tokens.
+// is, and Mask a value that is already its mask, so that a second run over
+// a rewritten file (after a crash between rewrite and ledger) does not
+// tokenise the tokens: every operator's output is a fixed point (IsOutput).
 func (k *Keyed) ApplyWithPrefix(prefix string, op Operator, keep int, field Field, v Value) (Value, error) {
 	if err := CheckOperator(op, keep, field); err != nil {
 		return Value{}, err
@@ -162,6 +163,11 @@ func (k *Keyed) ApplyWithPrefix(prefix string, op Operator, keep int, field Fiel
 	case Generalise:
 		return generalise(field, v)
 	case Mask:
+		if s := strings.TrimSpace(v.Text()); v.Kind == String && isMask(s, keep) {
+			// Already masked: a phone number's canonical form would drop
+			// the stars and mask the kept tail as a whole.
+			return StringValue(s), nil
+		}
 		return StringValue(mask(field, keep, v)), nil
 	}
 	return Value{}, nil // Redact
