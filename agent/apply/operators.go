@@ -1,164 +1,28 @@
 package apply
 
 import (
-	"fmt"
-	"github.com/retentiond/retentiond/ids"
-	"sort"
-
+	"github.com/retentiond/retentiond/agent/operators"
 	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners/export"
 )
 
-// FieldOp is how one field kind of an export is pseudonymised.
-type FieldOp struct {
-	Op   pseudonym.Operator
-	Keep int // characters a mask keeps
-	// Scan, for free text (notes, health), keeps the text and replaces
-	// only the identifiers found in it (BSN, IBAN, postcode, phone,
-	// e-mail) by keyed tokens: the operator "scan".
-	Scan bool
-}
+// FieldOp is how one field kind of an export is pseudonymised (see
+// package operators).
+type FieldOp = operators.FieldOp
 
 // Scan is the operator that pseudonymises identifiers inside free text.
-const Scan = "scan"
-
-// scannable are the field kinds that hold free text.
-var scannable = map[string]bool{export.FieldNotes: true, export.FieldHealth: true}
-
-// defaultOps follow C24: what lets statistics still join up (a person's
-// name, number or BSN) becomes a stable keyed token; what still says
-// something coarse (year of birth, the postcode's four digits) is
-// generalised; everything else is blanked.
-var defaultOps = map[string]string{
-	export.FieldName: "pseudonym", export.FieldID: "pseudonym", export.FieldBSN: "pseudonym",
-	export.FieldBirthDate: "generalise", export.FieldPostcode: "generalise",
-}
+const Scan = operators.Scan
 
 // Operators returns the operator of every field kind: the config's choice
-// (field kind -> "pseudonym", "redact", "generalise" or "mask[:N]") or the
-// default. An unknown field kind, an unknown operator or one that does not
-// fit its field (generalising a name) is an error naming the field.
+// or the default (operators.Parse).
 func Operators(config map[string]string) (map[string]FieldOp, error) {
-	out := map[string]FieldOp{}
-	for _, f := range export.FieldKinds {
-		s := defaultOps[f]
-		if s == "" {
-			s = "redact"
-		}
-		if c, ok := config[f]; ok {
-			s = c
-		}
-		if s == Scan {
-			if !scannable[f] {
-				return nil, fmt.Errorf("operators.%s: scan is for free text (notes, health)", f)
-			}
-			out[f] = FieldOp{Scan: true}
-			continue
-		}
-		op, keep, err := pseudonym.ParseOperator(s)
-		if err == nil {
-			err = pseudonym.CheckOperator(op, keep, pseudonym.Field(f))
-		}
-		if err != nil {
-			return nil, fmt.Errorf("operators.%s: %v", f, err)
-		}
-		out[f] = FieldOp{Op: op, Keep: keep}
-	}
-	var unknown []string
-	for f := range config {
-		if _, ok := out[f]; !ok {
-			unknown = append(unknown, f)
-		}
-	}
-	if len(unknown) > 0 {
-		sort.Strings(unknown)
-		return nil, fmt.Errorf("operators.%s: not a field kind; use one of %v", unknown[0], export.FieldKinds)
-	}
-	return out, nil
+	return operators.Parse(config)
 }
-
-// tokenPrefix is the prefix of a token for a field of a row of subject
-// type t: names and numbers say whose they were (KIND-3F9A2C4B), so that
-// the same child gets the same token in every export.
-func tokenPrefix(t rules.SubjectType, field string) string {
-	if field != export.FieldName && field != export.FieldID {
-		return pseudonym.Field(field).Prefix()
-	}
-	switch t {
-	case rules.Child:
-		return "KIND"
-	case rules.Parent:
-		return "OUDER"
-	case rules.Employee:
-		return "MEDEWERKER"
-	case rules.Applicant:
-		return "SOLLICITANT"
-	case rules.Intern:
-		return "STAGIAIR"
-	case rules.Volunteer:
-		return "VRIJWILLIGER"
-	case rules.Participant:
-		return "DEELNEMER"
-	}
-	return pseudonym.Field(field).Prefix()
-}
-
-func toValue(c export.Cell) pseudonym.Value {
-	switch c.Kind {
-	case export.String:
-		return pseudonym.StringValue(c.S)
-	case export.Number:
-		return pseudonym.NumberValue(c.N)
-	case export.Date:
-		return pseudonym.DateValue(c.T)
-	case export.Bool:
-		return pseudonym.BoolValue(c.B)
-	case export.Formula:
-		return pseudonym.FormulaValue(c.S)
-	}
-	return pseudonym.Value{}
-}
-
-// toCell turns an operator's result into a cell: Empty or a String, never
-// a formula.
-func toCell(v pseudonym.Value) export.Cell {
-	if v.IsEmpty() {
-		return export.Cell{Kind: export.Empty}
-	}
-	return export.Cell{Kind: export.String, S: v.Text()}
-}
-
-// scanText replaces every identifier in free text by a keyed token of its
-// kind (BSN-…, IBAN-…, PC-…, TEL-…, EMAIL-…), so that a note stays
-// readable without the identifiers in it.
-func scanText(k *pseudonym.Keyed, text string) string {
-	return ids.Replace(text, func(m ids.Match, s string) string {
-		canon, ok := ids.Canonical(m.Kind, s)
-		if !ok {
-			canon = s
-		}
-		return k.Token(scanPrefix[m.Kind], canon)
-	})
-}
-
-var scanPrefix = map[ids.Kind]string{ids.BSN: "BSN", ids.IBAN: "IBAN", ids.Postcode: "PC", ids.Phone: "TEL", ids.Email: "EMAIL"}
 
 // PseudonymiseCell applies field's operator to one cell of an export row
-// of subject type t: the one place where a cell's value is replaced, for
-// apply and the benchmark alike. The result is Empty or a String, never a
-// formula.
+// of subject type t (operators.Set.Cell). The result is Empty or a String,
+// never a formula.
 func PseudonymiseCell(k *pseudonym.Keyed, t rules.SubjectType, ops map[string]FieldOp, field string, c export.Cell) (export.Cell, error) {
-	op := ops[field]
-	if op.Scan {
-		if c.Kind != export.String {
-			return c, nil
-		}
-		return export.Cell{Kind: export.String, S: scanText(k, c.S)}, nil
-	}
-	v, err := k.ApplyWithPrefix(tokenPrefix(t, field), op.Op, op.Keep, pseudonym.Field(field), toValue(c))
-	if err != nil {
-		return c, err
-	}
-	return toCell(v), nil
+	return operators.Set(ops).Cell(k, t, field, c)
 }

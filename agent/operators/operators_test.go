@@ -1,4 +1,4 @@
-package apply
+package operators
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestOperators(t *testing.T) {
-	ops, err := Operators(map[string]string{"iban": "mask:4", "notes": "scan"})
+	ops, err := Parse(map[string]string{"iban": "mask:4", "notes": "scan"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +20,7 @@ func TestOperators(t *testing.T) {
 		"name: generalise": "operators.name", "naam: redact": "not a field kind", "email: scan": "free text", "bsn: mask:9": "operators.bsn",
 	} {
 		f, op, _ := strings.Cut(cfg, ": ")
-		if _, err := Operators(map[string]string{f: op}); err == nil || !strings.Contains(err.Error(), want) {
+		if _, err := Parse(map[string]string{f: op}); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", cfg, err, want)
 		}
 	}
