@@ -162,6 +162,11 @@ type Row struct {
 	// Fields lists the field kinds (name, bsn, email, ...) that have a
 	// non-empty value in this row, in the profile's field order.
 	Fields []string
+	// Values holds the value of each field of Fields, trimmed, as the
+	// file writes it (an XLSX date cell as yyyy-mm-dd): the planner tells
+	// from them which fields an earlier apply already pseudonymised.
+	// Personal data: never log them.
+	Values []string
 	// Invalid lists the field kinds whose value is not a valid identifier
 	// of its kind (a BSN failing the 11-test, an IBAN failing mod 97, a
 	// malformed postcode, phone number or e-mail address).

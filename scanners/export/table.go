@@ -104,6 +104,7 @@ func (t *table) record(file string, st fileStamp, index int, vals []string) scan
 			continue
 		}
 		row.Fields = append(row.Fields, f.kind)
+		row.Values = append(row.Values, v)
 		if k, ok := checked[f.kind]; ok && !k.Valid(v) && !looksPseudonymised(v) {
 			row.Invalid = append(row.Invalid, f.kind)
 		}
