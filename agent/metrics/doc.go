@@ -41,9 +41,10 @@
 //	retentiond_ledger_last_verify_timestamp_seconds         gauge      when the ledger was last verified
 //	retentiond_remote_requests_total{store,service,operation}   counter  requests to Graph or S3
 //	retentiond_remote_throttled_total{store,service,operation}  counter  throttling responses among them
-//	retentiond_subject_requests_open{kind}                  gauge      open data-subject requests (erase, access, export)
-//	retentiond_subject_requests_oldest_open_timestamp_seconds   gauge  when the oldest open one was opened
-//	retentiond_subject_requests_next_deadline_timestamp_seconds gauge  the nearest deadline of an open one
+//	retentiond_subject_requests_open{kind}                  gauge      data-subject requests not yet answered (erase, access, export)
+//	retentiond_subject_requests_answered{kind}              gauge      requests answered, not yet completed (no deadline)
+//	retentiond_subject_requests_oldest_open_timestamp_seconds   gauge  when the oldest one not yet answered was received
+//	retentiond_subject_requests_next_deadline_timestamp_seconds gauge  the nearest deadline of one not yet answered
 //	retentiond_job_runs_total{job,result}                   counter    scheduler job runs (success, fail, skip, singleton_rescheduled)
 //	retentiond_job_duration_seconds{job}                    histogram  scheduler job run durations
 //	retentiond_job_last_success_timestamp_seconds{job}      gauge      when the job last ended successfully

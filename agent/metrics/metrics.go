@@ -98,6 +98,7 @@ type Metrics struct {
 	remoteThrottled *prometheus.CounterVec
 
 	subjectOpen         *prometheus.GaugeVec
+	subjectAnswered     *prometheus.GaugeVec
 	subjectOldestOpen   *prometheus.GaugeVec
 	subjectNextDeadline *prometheus.GaugeVec
 
@@ -111,7 +112,7 @@ type Metrics struct {
 	// the last observation set, so that a key that disappears is removed.
 	keys  map[keysOf]map[string]bool
 	jobs  map[string]bool
-	kinds map[string]bool // subject request kinds last set
+	kinds map[*prometheus.GaugeVec]map[string]bool // subject request kinds last set, per family
 }
 
 type keysOf struct {
@@ -138,6 +139,7 @@ func New() *Metrics {
 		stores: map[string]bool{},
 		keys:   map[keysOf]map[string]bool{},
 		jobs:   map[string]bool{},
+		kinds:  map[*prometheus.GaugeVec]map[string]bool{},
 	}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
@@ -167,9 +169,10 @@ func New() *Metrics {
 	m.remoteRequests = m.counterVec("remote_requests_total", "Requests sent to a remote service, throttled ones included.", "store", "service", "operation")
 	m.remoteThrottled = m.counterVec("remote_throttled_total", "Requests a remote service answered with a throttling response (429, 503 SlowDown).", "store", "service", "operation")
 
-	m.subjectOpen = m.gaugeVec("subject_requests_open", "Open data-subject requests, by kind (erase, access, export).", "kind")
-	m.subjectOldestOpen = m.gaugeVec("subject_requests_oldest_open_timestamp_seconds", "Unix time the oldest open data-subject request was opened; absent when none is open.")
-	m.subjectNextDeadline = m.gaugeVec("subject_requests_next_deadline_timestamp_seconds", "Unix time of the nearest deadline of an open data-subject request; absent when none is open.")
+	m.subjectOpen = m.gaugeVec("subject_requests_open", "Data-subject requests not yet answered, by kind (erase, access, export).", "kind")
+	m.subjectAnswered = m.gaugeVec("subject_requests_answered", "Data-subject requests answered and not yet completed (such as an erasure waiting for records a statutory minimum keeps), by kind.", "kind")
+	m.subjectOldestOpen = m.gaugeVec("subject_requests_oldest_open_timestamp_seconds", "Unix time the oldest data-subject request not yet answered was received; absent when none is open.")
+	m.subjectNextDeadline = m.gaugeVec("subject_requests_next_deadline_timestamp_seconds", "Unix time of the nearest deadline of a data-subject request not yet answered; absent when none is open.")
 
 	m.jobRuns = m.counterVec("job_runs_total", "Scheduler job runs, by result (success, fail, skip, singleton_rescheduled).", "job", "result")
 	m.jobDuration = m.histogramVec("job_duration_seconds", "Time a scheduler job run took.", "job")

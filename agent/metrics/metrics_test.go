@@ -30,7 +30,8 @@ func fed() *Metrics {
 	m.SetLedger(130, true, at)
 	m.AddRequests("onedrive", ServiceGraph, "list", 40)
 	m.AddThrottled("onedrive", ServiceGraph, "list", 3)
-	m.SetSubjectRequests(SubjectRequests{Open: map[string]int{"erase": 1}, OldestOpened: at.Add(-24 * time.Hour), NextDeadline: at.Add(29 * 24 * time.Hour)})
+	m.SetSubjectRequests(SubjectRequests{Open: map[string]int{"erase": 1}, Answered: map[string]int{"erase": 2, "access": 1},
+		OldestOpened: at.Add(-24 * time.Hour), NextDeadline: at.Add(29 * 24 * time.Hour)})
 	m.ObserveJob("plan", "success", 2*time.Minute, at)
 	return m
 }
@@ -187,16 +188,21 @@ retentiond_remote_requests_total{operation="list",service="graph",store="onedriv
 # TYPE retentiond_remote_throttled_total counter
 retentiond_remote_throttled_total{operation="list",service="graph",store="onedrive"} 3
 `},
-		{"subject requests", []string{"retentiond_subject_requests_open", "retentiond_subject_requests_oldest_open_timestamp_seconds", "retentiond_subject_requests_next_deadline_timestamp_seconds"}, `
-# HELP retentiond_subject_requests_open Open data-subject requests, by kind (erase, access, export).
+		{"subject requests", []string{"retentiond_subject_requests_open", "retentiond_subject_requests_answered", "retentiond_subject_requests_oldest_open_timestamp_seconds", "retentiond_subject_requests_next_deadline_timestamp_seconds"}, `
+# HELP retentiond_subject_requests_open Data-subject requests not yet answered, by kind (erase, access, export).
 # TYPE retentiond_subject_requests_open gauge
 retentiond_subject_requests_open{kind="access"} 0
 retentiond_subject_requests_open{kind="erase"} 1
 retentiond_subject_requests_open{kind="export"} 0
-# HELP retentiond_subject_requests_oldest_open_timestamp_seconds Unix time the oldest open data-subject request was opened; absent when none is open.
+# HELP retentiond_subject_requests_answered Data-subject requests answered and not yet completed (such as an erasure waiting for records a statutory minimum keeps), by kind.
+# TYPE retentiond_subject_requests_answered gauge
+retentiond_subject_requests_answered{kind="access"} 1
+retentiond_subject_requests_answered{kind="erase"} 2
+retentiond_subject_requests_answered{kind="export"} 0
+# HELP retentiond_subject_requests_oldest_open_timestamp_seconds Unix time the oldest data-subject request not yet answered was received; absent when none is open.
 # TYPE retentiond_subject_requests_oldest_open_timestamp_seconds gauge
 retentiond_subject_requests_oldest_open_timestamp_seconds 1.7953128e+09
-# HELP retentiond_subject_requests_next_deadline_timestamp_seconds Unix time of the nearest deadline of an open data-subject request; absent when none is open.
+# HELP retentiond_subject_requests_next_deadline_timestamp_seconds Unix time of the nearest deadline of a data-subject request not yet answered; absent when none is open.
 # TYPE retentiond_subject_requests_next_deadline_timestamp_seconds gauge
 retentiond_subject_requests_next_deadline_timestamp_seconds 1.797904800e+09
 `},
@@ -396,5 +402,30 @@ func TestNames(t *testing.T) {
 		if !exposed[n] {
 			t.Errorf("Names lists %s, which fed does not expose", n)
 		}
+	}
+}
+
+// TestSubjectRequestKinds: the three usual kinds are always shown, at 0
+// when none is open or answered; another kind is shown while it has
+// requests and removed when it has none, in both families.
+func TestSubjectRequestKinds(t *testing.T) {
+	m := New()
+	m.SetSubjectRequests(SubjectRequests{Open: map[string]int{"rectify": 1}, Answered: map[string]int{"restrict": 2}})
+	m.SetSubjectRequests(SubjectRequests{Answered: map[string]int{"rectify": 1}})
+	want := `
+# HELP retentiond_subject_requests_open Data-subject requests not yet answered, by kind (erase, access, export).
+# TYPE retentiond_subject_requests_open gauge
+retentiond_subject_requests_open{kind="access"} 0
+retentiond_subject_requests_open{kind="erase"} 0
+retentiond_subject_requests_open{kind="export"} 0
+# HELP retentiond_subject_requests_answered Data-subject requests answered and not yet completed (such as an erasure waiting for records a statutory minimum keeps), by kind.
+# TYPE retentiond_subject_requests_answered gauge
+retentiond_subject_requests_answered{kind="access"} 0
+retentiond_subject_requests_answered{kind="erase"} 0
+retentiond_subject_requests_answered{kind="export"} 0
+retentiond_subject_requests_answered{kind="rectify"} 1
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "retentiond_subject_requests_open", "retentiond_subject_requests_answered"); err != nil {
+		t.Error(err)
 	}
 }

@@ -162,43 +162,53 @@ func (m *Metrics) addRemote(c *prometheus.CounterVec, store, service, operation 
 
 // SubjectRequests is the state of the data-subject requests.
 type SubjectRequests struct {
-	// Open counts open requests by kind (erase, access, export).
-	Open map[string]int
-	// OldestOpened is when the oldest open request was opened and
-	// NextDeadline the nearest deadline of an open one; zero when none
-	// is open.
+	// Open counts the requests not yet answered by kind (erase, access,
+	// export); Answered those answered and not yet completed, such as an
+	// erasure request waiting for records a statutory minimum keeps.
+	Open, Answered map[string]int
+	// OldestOpened is when the oldest request not yet answered was
+	// received and NextDeadline the nearest deadline of one; zero when
+	// none is open. An answered request has no deadline left.
 	OldestOpened, NextDeadline time.Time
 }
 
 // requestKinds are the data-subject request kinds always shown, at 0 when
-// none is open.
+// none is open or answered.
 var requestKinds = []string{"erase", "access", "export"}
 
 // SetSubjectRequests records the data-subject requests.
 func (m *Metrics) SetSubjectRequests(r SubjectRequests) {
+	m.mu.Lock()
+	m.setKinds(m.subjectOpen, r.Open)
+	m.setKinds(m.subjectAnswered, r.Answered)
+	m.mu.Unlock()
+	setTime(m.subjectOldestOpen, r.OldestOpened)
+	setTime(m.subjectNextDeadline, r.NextDeadline)
+}
+
+// setKinds sets vec to counts by kind, the requestKinds at least, and
+// removes the kinds the last call set that counts lacks. m.mu is held.
+func (m *Metrics) setKinds(vec *prometheus.GaugeVec, counts map[string]int) {
 	now := map[string]float64{}
 	for _, k := range requestKinds {
 		now[k] = 0
 	}
-	for k, n := range r.Open {
+	for k, n := range counts {
 		now[label(k)] += float64(n)
 	}
-	m.mu.Lock()
 	for k, v := range now {
-		m.subjectOpen.WithLabelValues(k).Set(v)
+		vec.WithLabelValues(k).Set(v)
 	}
-	for k := range m.kinds {
+	for k := range m.kinds[vec] {
 		if _, ok := now[k]; !ok {
-			m.subjectOpen.DeleteLabelValues(k)
+			vec.DeleteLabelValues(k)
 		}
 	}
-	m.kinds = map[string]bool{}
+	last := map[string]bool{}
 	for k := range now {
-		m.kinds[k] = true
+		last[k] = true
 	}
-	m.mu.Unlock()
-	setTime(m.subjectOldestOpen, r.OldestOpened)
-	setTime(m.subjectNextDeadline, r.NextDeadline)
+	m.kinds[vec] = last
 }
 
 func setTime(g *prometheus.GaugeVec, t time.Time) {
