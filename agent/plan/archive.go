@@ -112,6 +112,7 @@ type zipRewriter interface {
 // is left out when the entries are listed, as it speaks of everyone's.
 func (a *archiveAgg) items() []*Item {
 	zi := a.item(a.p.Lang)
+	a.p.resolveZip(a.st, zi)
 	whole := zi.Action == rules.Delete
 	if len(a.focus) == 0 || whole && (a.p.Only == nil || !a.mixedSub) {
 		return []*Item{zi}

@@ -89,6 +89,10 @@ type Item struct {
 	// Held names the legal hold that freezes the record ("H-0007"); the
 	// item is then hold whatever its rules say.
 	Held string `json:"held,omitempty"`
+	// Resolved names the review resolution that settled the record
+	// ("R-0003"): a person tied it to a subject, said it holds no
+	// personal data, or keeps it until a day (agent/review).
+	Resolved string `json:"resolved,omitempty"`
 }
 
 // StoreResult says how the scan of one store went.
@@ -107,6 +111,10 @@ type StoreResult struct {
 	Overdue int            `json:"overdue"`
 	Locked  int            `json:"locked,omitempty"`
 	Links   map[string]int `json:"sharing_links,omitempty"`
+	// Resolved counts, per review resolution, the records of the store
+	// it settled: one that settles none no longer matches anything
+	// (harmless; `review list --resolutions` shows it).
+	Resolved map[string]int `json:"resolved,omitempty"`
 }
 
 // Summary counts items per action. Keep counts every record not yet due,

@@ -2,13 +2,13 @@ package plan
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/retentiond/retentiond/agent/classify"
 	"github.com/retentiond/retentiond/agent/holds"
+	resolutions "github.com/retentiond/retentiond/agent/review"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
 )
@@ -58,6 +58,10 @@ type Planner struct {
 	// Holds are the legal holds active on AsOf (nil: none): a held
 	// record is hold in the plan, and in apply's re-check.
 	Holds *holds.Matcher
+	// Resolutions are what people decided about review items (nil:
+	// none): a record that would be review and has one is decided as it
+	// says (see resolve.go), in the plan and in apply's re-check.
+	Resolutions *resolutions.Matcher
 	// Progress, if set, is called now and then during a scan with the
 	// store's name and the number of records seen so far.
 	Progress func(store string, records int)
@@ -209,6 +213,7 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 	if sinkErr != nil {
 		return res, sum, sinkErr
 	}
+	res.Resolved = rd.resolved
 	if p.Progress != nil {
 		p.Progress(st.Name, res.Records)
 	}
@@ -238,6 +243,8 @@ type recordDecider struct {
 	backupsOnly bool
 	// decision, if set, is told each backup's decision as done makes it.
 	decision func(id string, d rules.Decision)
+	// resolved counts the records each resolution settled.
+	resolved map[string]int
 }
 
 func (p *Planner) newRecordDecider(ctx context.Context, st Store, emit func(*Item)) *recordDecider {
@@ -252,7 +259,7 @@ func (r *recordDecider) add(rec *scanners.Record) {
 		return
 	}
 	if rec.Kind == scanners.KindArchiveEntry && r.arch != nil && rec.Archive == r.arch.rec.ID {
-		r.arch.add(*rec, r.p.decide(r.st, *rec))
+		r.arch.add(*rec, r.count(r.p.decide(r.st, *rec)))
 		return
 	}
 	r.flush()
@@ -280,7 +287,7 @@ func (r *recordDecider) add(rec *scanners.Record) {
 		r.finish(*rec, r.p.item(r.st, *rec, dc))
 		return
 	}
-	dc := r.p.decide(r.st, *rec)
+	dc := r.count(r.p.decide(r.st, *rec))
 	if dc.rotation != nil {
 		r.hold(*rec, dc)
 		return
@@ -305,11 +312,25 @@ func (r *recordDecider) finish(rec scanners.Record, it *Item) {
 	r.emit(it)
 }
 
+// count notes that dc's resolution settled a record.
+func (r *recordDecider) count(dc decided) decided {
+	if dc.resolution != "" {
+		if r.resolved == nil {
+			r.resolved = map[string]int{}
+		}
+		r.resolved[dc.resolution]++
+	}
+	return dc
+}
+
 // flush emits the archive being gathered, if any.
 func (r *recordDecider) flush() {
 	if r.arch != nil {
 		for _, it := range r.arch.items() {
 			if it.Record == r.arch.rec.ID {
+				if it.Resolved != "" {
+					r.count(decided{resolution: it.Resolved})
+				}
 				r.finish(r.arch.rec, it)
 			} else {
 				r.emit(it)
@@ -325,6 +346,8 @@ type decided struct {
 	category rules.Category
 	d        rules.Decision
 	fields   []rules.FieldDecision // export rows only
+	// resolution is the id of the review resolution applied, if any.
+	resolution string
 	// rotation is set for a backup of a rotation set: it is decided with
 	// its set (layout is the set's layout entry; date its date, if its
 	// path gives one), and d is only a fallback.
@@ -333,8 +356,14 @@ type decided struct {
 	date     rules.Date
 }
 
-// decide classifies a record and evaluates the policy on it.
+// decide classifies a record and evaluates the policy on it; a review
+// decision is then settled by the record's resolution, if it has one.
 func (p *Planner) decide(st Store, rec scanners.Record) decided {
+	return p.resolveReview(st, rec, p.decideAlone(st, rec))
+}
+
+// decideAlone is decide without resolutions.
+func (p *Planner) decideAlone(st Store, rec scanners.Record) decided {
 	if rec.Kind == scanners.KindRow {
 		return p.decideRow(st, rec)
 	}
@@ -357,21 +386,28 @@ func (p *Planner) decide(st Store, rec scanners.Record) decided {
 		return out
 	}
 	out.subject = subj
+	out.d = p.evaluate(p.facts(subj, m.Category, &m, rec))
+	return out
+}
+
+// facts are what the rules need to decide rec as a record of subj in
+// category c; m is the layout match that gives its dates, if any.
+func (p *Planner) facts(subj *rules.Subject, c rules.Category, m *classify.Match, rec scanners.Record) rules.Facts {
 	f := rules.Facts{
 		Subject:  subj,
-		Category: m.Category,
-		PathDate: m.Date,
-		EndYear:  m.EndYear,
+		Category: c,
 		ModDate:  rules.DateIn(rec.ModTime, p.Location),
 		Erasure:  p.erasure(subj),
+	}
+	if m != nil {
+		f.PathDate, f.EndYear = m.Date, m.EndYear
 	}
 	if (subj.Type == rules.Applicant || subj.Type == rules.Intern) && subj.Flag(rules.Hired) {
 		if emp := p.Subjects.ByName(rules.Employee, subj.Name); len(emp) == 1 {
 			f.Employee = emp[0]
 		}
 	}
-	out.d = p.evaluate(f)
-	return out
+	return f
 }
 
 // resolve finds the one subject a layout match names, or says why not.
@@ -438,6 +474,7 @@ func (p *Planner) item(st Store, rec scanners.Record, dc decided) *Item {
 		Version:  rec.Version,
 		Size:     rec.Size,
 		Modified: rec.ModTime.In(p.Location).Format(time.RFC3339),
+		Resolved: dc.resolution,
 	}
 	if dc.subject != nil {
 		it.Subject = &SubjectRef{Type: dc.subject.Type, ID: dc.subject.ID, Name: dc.subject.Name}
@@ -458,49 +495,3 @@ func (p *Planner) item(st Store, rec scanners.Record, dc decided) *Item {
 	}
 	return it
 }
-
-func review(t rules.Text) rules.Decision {
-	return rules.Decision{Action: rules.Review, Reason: t}
-}
-
-// message is a review reason with placeholders: {type} is the subject type
-// in the message's language, {n} a count.
-type message rules.Text
-
-func (m message) with(t rules.SubjectType, n ...int) rules.Text {
-	count := 0
-	if len(n) > 0 {
-		count = n[0]
-	}
-	fill := func(s, lang string) string {
-		return strings.NewReplacer("{type}", rules.SubjectName(t, lang), "{key}", string(t), "{n}", strconv.Itoa(count)).Replace(s)
-	}
-	return rules.Text{EN: fill(m.EN, "en"), NL: fill(m.NL, "nl")}
-}
-
-var (
-	msgNoLayout = rules.Text{
-		EN: "no layout of this store matches the path: cannot tell whose record it is or what kind; decide by hand or add a layout",
-		NL: "het pad past bij geen enkele indeling van deze opslag: niet te zeggen van wie of wat het is; beoordeel zelf of voeg een indeling toe",
-	}
-	msgNoSubjectInLayout = rules.Text{
-		EN: "the layout names no subject: a record is deleted only when it is tied to one person",
-		NL: "de indeling noemt geen betrokkene: een bestand wordt alleen verwijderd als het aan één persoon gekoppeld is",
-	}
-	msgIDNotFound = message{
-		EN: "the {type} number in the path is not in the registry: check the number or the registry export",
-		NL: "het nummer ({type}) in het pad staat niet in de registratie: controleer het nummer of de export",
-	}
-	msgNameIDDisagree = message{
-		EN: "the name and the {type} number in the path belong to different people in the registry",
-		NL: "de naam en het nummer ({type}) in het pad horen in de registratie bij verschillende personen",
-	}
-	msgNameNotFound = message{
-		EN: "no {type} with this name in the registry: check the spelling or the registry export",
-		NL: "geen {type} met deze naam in de registratie: controleer de spelling of de export",
-	}
-	msgAmbiguous = message{
-		EN: "{n} people of type {type} share this name: add their number to the folder names and a {{key}.id} placeholder to the layout to tell them apart",
-		NL: "{n} personen ({type}) hebben deze naam: zet hun nummer in de mapnamen en een {{key}.id} in de indeling om ze te onderscheiden",
-	}
-)

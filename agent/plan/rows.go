@@ -59,10 +59,16 @@ func (p *Planner) decideRow(st Store, rec scanners.Record) decided {
 		out.d = review(why)
 		return out
 	}
-	out.subject = subj
+	return p.decideRowOf(rec, subj, spec.Category)
+}
+
+// decideRowOf decides an export row as a record of subj in category c,
+// field by field.
+func (p *Planner) decideRowOf(rec scanners.Record, subj *rules.Subject, c rules.Category) decided {
+	out := decided{category: c, subject: subj}
 	f := rules.Facts{
 		Subject:  subj,
-		Category: spec.Category,
+		Category: c,
 		PathDate: parseRowDate(rec.Row.Date),
 		ModDate:  rules.DateIn(rec.ModTime, p.Location),
 		Erasure:  p.erasure(subj),
