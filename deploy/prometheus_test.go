@@ -95,8 +95,10 @@ func TestPromtoolRules(t *testing.T) {
 	if out, ok := run(t, "prometheus", promtool, "check", "rules", "alerts.yml"); !ok {
 		t.Errorf("promtool check rules:\n%s", out)
 	}
-	if out, ok := run(t, "prometheus", promtool, "test", "rules", "alerts_test.yml"); !ok {
-		t.Errorf("promtool test rules:\n%s", out)
+	for _, f := range []string{"alerts_test.yml", "requests_test.yml"} {
+		if out, ok := run(t, "prometheus", promtool, "test", "rules", f); !ok {
+			t.Errorf("promtool test rules %s:\n%s", f, out)
+		}
 	}
 }
 
