@@ -34,8 +34,9 @@ const staleMarker = "stale"
 
 // plan is the scheduled plan job: scan every store and write a plan; carry
 // out at once the items of auto_apply rules; tell the administrator what
-// awaits review.
+// awaits review; then prune the state dir (prune.go).
 func (d *daemonJobs) plan(ctx context.Context) error {
+	defer d.prune(ctx) // the state dir's own retention, however the plan went
 	lang := d.cfg.Notify.Lang
 	if lang == "" {
 		lang = "nl"

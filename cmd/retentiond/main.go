@@ -53,6 +53,7 @@ func commands() []command {
 		{"request", "data-subject requests and their deadlines: open, list, close, refuse", runRequest},
 		{"run", "run as a service: scheduled plans, approved applies, metrics", runDaemon},
 		{"verify", "check the ledger's entries and signatures; prove a record's deletion", runVerify},
+		{"prune", "remove old plans and access packages by the state: terms (the daemon does so nightly)", runPrune},
 		{"version", "print the version", runVersion},
 	}
 }
