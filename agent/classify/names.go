@@ -129,3 +129,13 @@ func (ix *Index) ByName(t rules.SubjectType, name string) []*rules.Subject {
 	}
 	return nil
 }
+
+// OfType returns the subjects of type t, ordered by id.
+func (ix *Index) OfType(t rules.SubjectType) []*rules.Subject {
+	out := make([]*rules.Subject, 0, len(ix.byID[t]))
+	for _, s := range ix.byID[t] {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/retentiond/retentiond/agent/classify"
 	resolutions "github.com/retentiond/retentiond/agent/review"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
@@ -81,7 +82,7 @@ func (p *Planner) decideAs(st Store, rec scanners.Record, dc decided, r resoluti
 		if r.Category != "" {
 			c = r.Category
 		}
-		out = p.decideRowOf(rec, subj, c)
+		out = p.decideRowOf(st, rec, subj, c)
 	} else {
 		c := r.Category
 		m, matched := st.Classifier.Match(classifyPath(rec.ID))
@@ -181,3 +182,18 @@ var (
 		NL: "beoordeling {id} koppelt een back-up aan een betrokkene: back-ups worden beslist door hun rotatieregel; trek de beoordeling in en herstel de indeling",
 	}
 )
+
+// LayoutCategory returns the category the layouts in cl give the record
+// id, as the planner classifies it (a zip's entries as if the zip were a
+// folder), or "" if no layout matches: `review resolve --subject` then
+// needs --category.
+func LayoutCategory(cl *classify.Classifier, id string) rules.Category {
+	if cl == nil {
+		return ""
+	}
+	m, ok := cl.Match(classifyPath(id))
+	if !ok {
+		return ""
+	}
+	return m.Category
+}

@@ -55,16 +55,22 @@ func (p *Planner) decideRow(st Store, rec scanners.Record) decided {
 			why = msgRowIDNotFound.with(spec.Subject)
 		}
 	}
+	if v := strings.TrimSpace(rec.Row.Subject); subj == nil && v != "" {
+		if s, w, isToken := p.bySubjectToken(spec, v); isToken {
+			subj, why = s, w
+		}
+	}
 	if subj == nil {
 		out.d = review(why)
 		return out
 	}
-	return p.decideRowOf(rec, subj, spec.Category)
+	return p.decideRowOf(st, rec, subj, spec.Category)
 }
 
-// decideRowOf decides an export row as a record of subj in category c,
-// field by field.
-func (p *Planner) decideRowOf(rec scanners.Record, subj *rules.Subject, c rules.Category) decided {
+// decideRowOf decides an export row of st as a record of subj in category
+// c, field by field. Fields an earlier apply already rewrote are decided
+// as empty (liveFields).
+func (p *Planner) decideRowOf(st Store, rec scanners.Record, subj *rules.Subject, c rules.Category) decided {
 	out := decided{category: c, subject: subj}
 	f := rules.Facts{
 		Subject:  subj,
@@ -73,11 +79,7 @@ func (p *Planner) decideRowOf(rec scanners.Record, subj *rules.Subject, c rules.
 		ModDate:  rules.DateIn(rec.ModTime, p.Location),
 		Erasure:  p.erasure(subj),
 	}
-	fields := make([]rules.Field, len(rec.Row.Fields))
-	for i, fl := range rec.Row.Fields {
-		fields[i] = rules.Field(fl)
-	}
-	rd := rules.EvaluateRow(p.Policy, f, fields, p.AsOf)
+	rd := rules.EvaluateRow(p.Policy, f, p.liveFields(st, rec.Row), p.AsOf)
 	out.d = rd.Decision
 	out.fields = rd.Fields
 	return out
