@@ -14,6 +14,7 @@ import (
 	"github.com/retentiond/retentiond/agent/apply"
 	"github.com/retentiond/retentiond/agent/classify"
 	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/agent/registry"
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
@@ -115,9 +116,16 @@ func Subjects(cfg *config.Config) (*classify.Index, int, error) {
 func Stores(ctx context.Context, cfg *config.Config) ([]plan.Store, error) {
 	var out []plan.Store
 	var errs []error
+	var key *pseudonym.Keyed
+	var keyErr error
+	keyRead := false
 	for i, sc := range cfg.Stores {
 		if sc.Type == config.TypeExport {
-			ps, err := exportStore(cfg, sc)
+			if !keyRead {
+				key, keyErr = rowKey(cfg)
+				keyRead = true
+			}
+			ps, err := exportStore(cfg, sc, key, keyErr)
 			if errors.Is(err, ErrConfig) {
 				errs = append(errs, fmt.Errorf("%s:%d: stores[%d] (%s): %w", cfg.Path, sc.Line, i, sc.Name, err))
 				continue
@@ -178,7 +186,10 @@ func openStore(ctx context.Context, cfg *config.Config, sc config.Store) (scanne
 
 // exportStore opens an export store with its profile: one of the
 // config's own profiles, or a built-in one.
-func exportStore(cfg *config.Config, sc config.Store) (plan.Store, error) {
+//
+// key is the pseudonym key that ties rows whose subject column was
+// pseudonymised; keyErr, why it could not be read, fails the store.
+func exportStore(cfg *config.Config, sc config.Store, key *pseudonym.Keyed, keyErr error) (plan.Store, error) {
 	var prof export.Profile
 	found := false
 	for _, p := range cfg.Profiles {
@@ -201,7 +212,11 @@ func exportStore(cfg *config.Config, sc config.Store) (plan.Store, error) {
 	if _, err := apply.Operators(sc.Operators); err != nil {
 		return plan.Store{}, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	spec := &plan.RowSpec{Subject: rules.SubjectType(prof.Subject), ByName: prof.SubjectBy == "name", Category: rules.Category(prof.Category)}
+	spec := &plan.RowSpec{Subject: rules.SubjectType(prof.Subject), ByName: prof.SubjectBy == "name", Category: rules.Category(prof.Category),
+		Pseudonyms: key}
+	if keyErr != nil {
+		return plan.Store{Name: sc.Name, Type: sc.Type, Rows: spec, Operators: sc.Operators, OpenErr: fmt.Errorf("pseudonym_key_file: %w", keyErr)}, nil
+	}
 	st, err := export.Open(sc.Files, prof)
 	if err != nil {
 		return plan.Store{Name: sc.Name, Type: sc.Type, Rows: spec, Operators: sc.Operators, OpenErr: err}, nil

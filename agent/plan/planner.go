@@ -8,7 +8,6 @@ import (
 
 	"github.com/retentiond/retentiond/agent/classify"
 	"github.com/retentiond/retentiond/agent/holds"
-	"github.com/retentiond/retentiond/agent/pseudonym"
 	resolutions "github.com/retentiond/retentiond/agent/review"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
@@ -66,11 +65,6 @@ type Planner struct {
 	// Progress, if set, is called now and then during a scan with the
 	// store's name and the number of records seen so far.
 	Progress func(store string, records int)
-	// Pseudonyms is the organisation's pseudonym key. With it, an export
-	// row whose subject column an earlier apply pseudonymised is tied to
-	// its subject by the token (rowdone.go); without it, such a row is
-	// reviewed.
-	Pseudonyms *pseudonym.Keyed
 
 	explain bool // fill in Decision.Considered (slower)
 

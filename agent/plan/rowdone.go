@@ -1,9 +1,11 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 
+	"github.com/retentiond/retentiond/agent/classify"
 	"github.com/retentiond/retentiond/agent/operators"
 	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/rules"
@@ -24,7 +26,7 @@ import (
 type rowState struct {
 	mu     sync.Mutex
 	ops    map[string]operators.Set
-	tokens map[string]map[string][]*rules.Subject // "type/prefix" -> token -> subjects
+	tokens map[string]map[string][]*rules.Subject // key/type/field/prefix -> token -> subjects
 }
 
 // operatorsOf returns st's operator set, or nil if its config does not
@@ -82,10 +84,10 @@ func (p *Planner) bySubjectToken(spec *RowSpec, v string) (subj *rules.Subject, 
 	if !strings.HasPrefix(v, prefix+"-") || !pseudonym.IsToken(v) {
 		return nil, rules.Text{}, false
 	}
-	if p.Pseudonyms == nil {
+	if spec.Pseudonyms == nil {
 		return nil, msgRowTokenNoKey.with(spec.Subject), true
 	}
-	found := p.rows.subjectsByToken(p, spec.Subject, field, prefix)[v]
+	found := p.rows.subjectsByToken(p.Subjects, spec.Pseudonyms, spec.Subject, field, prefix)[v]
 	switch len(found) {
 	case 0:
 		return nil, msgRowTokenNotFound.with(spec.Subject), true
@@ -96,23 +98,24 @@ func (p *Planner) bySubjectToken(spec *RowSpec, v string) (subj *rules.Subject, 
 }
 
 // subjectsByToken returns the subjects of type t by the token of their id
-// (field id) or name (field name) under prefix, made once per run.
-func (r *rowState) subjectsByToken(p *Planner, t rules.SubjectType, field, prefix string) map[string][]*rules.Subject {
-	key := string(t) + "/" + field + "/" + prefix
+// (field id) or name (field name) under prefix and key k, made once per
+// run.
+func (r *rowState) subjectsByToken(ix *classify.Index, k *pseudonym.Keyed, t rules.SubjectType, field, prefix string) map[string][]*rules.Subject {
+	key := fmt.Sprintf("%p/%s/%s/%s", k, t, field, prefix)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if m, ok := r.tokens[key]; ok {
 		return m
 	}
 	m := map[string][]*rules.Subject{}
-	for _, s := range p.Subjects.OfType(t) {
+	for _, s := range ix.OfType(t) {
 		forms := []string{s.ID}
 		if field == export.FieldName {
 			forms = nameForms(s.Name)
 		}
 		seen := map[string]bool{}
 		for _, f := range forms {
-			v, err := p.Pseudonyms.ApplyWithPrefix(prefix, pseudonym.Pseudonym, 0, pseudonym.Field(field), pseudonym.StringValue(f))
+			v, err := k.ApplyWithPrefix(prefix, pseudonym.Pseudonym, 0, pseudonym.Field(field), pseudonym.StringValue(f))
 			if tok := v.Text(); err == nil && tok != "" && !seen[tok] {
 				seen[tok] = true
 				m[tok] = append(m[tok], s)

@@ -38,9 +38,9 @@ func rowsPlan(t *testing.T, profile, file, content string, ops map[string]string
 		t.Fatal(err)
 	}
 	p := &Planner{
-		Policy: pol, Subjects: subjects(), AsOf: date(asOf), Location: ams, Lang: "en", All: true, Pseudonyms: k,
+		Policy: pol, Subjects: subjects(), AsOf: date(asOf), Location: ams, Lang: "en", All: true,
 		Stores: []Store{{Name: "export", Type: "export", Store: st, Operators: ops,
-			Rows: &RowSpec{Subject: rules.SubjectType(prof.Subject), ByName: prof.SubjectBy == "name", Category: rules.Category(prof.Category)}}},
+			Rows: &RowSpec{Subject: rules.SubjectType(prof.Subject), ByName: prof.SubjectBy == "name", Category: rules.Category(prof.Category), Pseudonyms: k}}},
 	}
 	c := &collect{}
 	if _, _, err := p.Run(context.Background(), c); err != nil {

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
 )
@@ -15,6 +16,11 @@ type RowSpec struct {
 	Subject  rules.SubjectType
 	ByName   bool
 	Category rules.Category
+	// Pseudonyms is the organisation's pseudonym key. With it, a row
+	// whose subject column an earlier apply pseudonymised is tied to its
+	// subject by the token (rowdone.go); without it, such a row is
+	// reviewed.
+	Pseudonyms *pseudonym.Keyed
 }
 
 // FieldItem is the decision on one field of an export row, for the plan
