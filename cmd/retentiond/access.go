@@ -78,8 +78,12 @@ func accessPackage(ctx context.Context, cfg *config.Config, r requests.Request, 
 	if err != nil {
 		return err
 	}
+	resolved, err := activeResolutions(cfg) // records tied to the subject by hand are theirs too
+	if err != nil {
+		return err
+	}
 	p := &plan.Planner{Policy: pol, Subjects: subjects, Stores: stores, AsOf: today, Location: cfg.Location,
-		All: true, Lang: lang, Holds: held, Only: &plan.SubjectKey{Type: r.Subject.Type, ID: r.Subject.ID}}
+		All: true, Lang: lang, Holds: held, Resolutions: resolved, Only: &plan.SubjectKey{Type: r.Subject.Type, ID: r.Subject.ID}}
 	var sink collectSink
 	_, results, err := p.Run(ctx, &sink)
 	if err != nil {

@@ -168,9 +168,13 @@ func recheckPlanner(ctx context.Context, cfg *config.Config, f *plan.File) (*pla
 	if err != nil {
 		return nil, fmt.Errorf("data-subject requests could not be read, so nothing is applied: %w", err)
 	}
+	resolved, err := activeResolutions(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("review resolutions could not be read, so nothing is applied: %w", err)
+	}
 	return &plan.Planner{
 		Policy: pol, Subjects: subjects, Stores: stores, Location: cfg.Location, Lang: f.Lang,
-		AsOf: today, Holds: held, Erasures: erasures(reqs),
+		AsOf: today, Holds: held, Erasures: erasures(reqs), Resolutions: resolved,
 	}, nil
 }
 

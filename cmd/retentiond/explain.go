@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/retentiond/retentiond/agent/pipeline"
 	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/review"
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
 )
@@ -56,7 +59,16 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return configErr(err)
 	}
+	var set *review.Set
+	if _, err := os.Stat(filepath.Join(cfg.StateDir, review.FileName)); err == nil {
+		if set, err = openResolutions(cfg); err != nil {
+			return fmt.Errorf("review resolutions: %w", err)
+		}
+	}
 	p := &plan.Planner{Policy: pol, Subjects: subjects, Stores: stores, AsOf: asOf, Location: cfg.Location, Lang: *lang}
+	if set != nil {
+		p.Resolutions = set.Matcher()
+	}
 	it, d, err := p.Explain(ctx, store, id)
 	if err != nil {
 		return err
@@ -80,6 +92,11 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "\nreason:   %s\n", it.Reason)
 	if it.Basis != "" {
 		fmt.Fprintf(stdout, "basis:    %s\n", it.Basis)
+	}
+	if set != nil && it.Resolved != "" {
+		if r, ok := set.Get(it.Resolved); ok {
+			fmt.Fprintf(stdout, "resolved: %s (%s), resolved by %s on %s: %s\n", r.ID, resolutionWhat(r), r.By, r.At.In(cfg.Location).Format("2006-01-02"), r.Reason)
+		}
 	}
 	if len(d.Considered) > 0 {
 		fmt.Fprintln(stdout, "rules considered:")

@@ -135,8 +135,13 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 	if err != nil {
 		return nil, fmt.Errorf("legal holds could not be read, so nothing is planned: %w", err)
 	}
+	resolved, err := activeResolutions(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("review resolutions could not be read, so nothing is planned: %w", err)
+	}
 	p := &plan.Planner{
-		Holds: held,
+		Holds:       held,
+		Resolutions: resolved,
 		Header: plan.Header{
 			Version:      plan.Version,
 			Organisation: cfg.Organisation,

@@ -1,0 +1,413 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/retentiond/retentiond/agent/classify"
+	"github.com/retentiond/retentiond/agent/holds"
+	"github.com/retentiond/retentiond/agent/ledger"
+	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/pseudonym"
+	"github.com/retentiond/retentiond/agent/report"
+	"github.com/retentiond/retentiond/agent/review"
+	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/rules"
+)
+
+// runReview is `retentiond review list|resolve|unresolve`: a person's
+// decisions on the review items of a plan, which every later plan, apply's
+// re-check and explain follow (agent/review). Resolving and undoing are
+// recorded in the ledger.
+func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageErr("review needs a subcommand: list, resolve or unresolve")
+	}
+	fs := newFlags("review "+args[0], stderr)
+	cfgPath := fs.String("config", "", "config file (required)")
+	var planDir, subject, category, keepUntil, reason, by, id *string
+	var showRes, all, notPersonal *bool
+	switch args[0] {
+	case "list":
+		planDir = fs.String("plan", "", "the plan (folder or plan.json) to list (default: the latest in the state dir)")
+		showRes = fs.Bool("resolutions", false, "list the resolutions instead, with what each settled in the plan")
+		all = fs.Bool("all", false, "with --resolutions: also those undone")
+	case "resolve":
+		subject = fs.String("subject", "", "the record belongs to this subject: TYPE:ID, such as child:1234")
+		category = fs.String("category", "", "with --subject: the kind of record, when no layout matches it (such as child-dossier)")
+		notPersonal = fs.Bool("not-personal", false, "the record holds no personal data: keep it, and stop asking")
+		keepUntil = fs.String("keep-until", "", "keep it through this day, YYYY-MM-DD, then review it again")
+		reason = fs.String("reason", "", "why (required; kept in the state dir only, never in logs or the ledger)")
+		by = fs.String("by", "", "who decides (required)")
+		fs.Usage = func() {
+			fmt.Fprintln(stderr, "usage: retentiond review resolve --config F STORE:RECORD|STORE:FOLDER/** (--subject TYPE:ID [--category C] | --not-personal | --keep-until DATE) --reason TEXT --by NAME")
+			fs.PrintDefaults()
+		}
+	case "unresolve":
+		id = fs.String("id", "", "the resolution's id, such as R-0003 (required)")
+		by = fs.String("by", "", "who undoes it (required)")
+	default:
+		return usageErr("unknown review subcommand %q: use list, resolve or unresolve", args[0])
+	}
+	targets, err := parseAnywhere(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if *cfgPath == "" {
+		return usageErr("--config is required")
+	}
+	if args[0] != "resolve" && len(targets) > 0 {
+		return usageErr("unexpected argument %d", len(targets))
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
+		return err
+	}
+	now := time.Now().In(cfg.Location)
+	switch args[0] {
+	case "list":
+		set, err := openResolutions(cfg)
+		if err != nil {
+			return err
+		}
+		f, err := reviewPlan(cfg, *planDir, *showRes)
+		if err != nil {
+			return err
+		}
+		if *showRes {
+			listResolutions(stdout, set.List(*all), f, cfg.Location)
+			return nil
+		}
+		listReviewItems(stdout, f, set.Matcher(), cfg.Location)
+		return nil
+	case "resolve":
+		if len(targets) != 1 {
+			return usageErr("give one STORE:RECORD (or STORE:FOLDER/**), as review list shows it")
+		}
+		r, err := resolutionFlags(cfg, targets[0], *subject, *category, *notPersonal, *keepUntil, *reason, *by, stdout)
+		if err != nil {
+			return err
+		}
+		set, err := openResolutions(cfg)
+		if err != nil {
+			return err
+		}
+		if r, err = set.Resolve(r, now); err != nil {
+			return err
+		}
+		if err := ledgerEvent(cfg, func(k *pseudonym.Keyed) (ledger.Entry, error) {
+			return review.LedgerEntry(r, k, review.ActionResolved)
+		}); err != nil {
+			return fmt.Errorf("%s was made, but the ledger could not record it: %w", r.ID, err)
+		}
+		fmt.Fprintf(stdout, "Resolved %s as %s (%s). The next plans decide it so; undo with:\n  retentiond review unresolve --config %s --id %s --by NAME\n",
+			r.Target(), r.ID, resolutionWhat(r), *cfgPath, r.ID)
+		return nil
+	default: // unresolve
+		if *id == "" || *by == "" {
+			return usageErr("--id and --by are required")
+		}
+		set, err := openResolutions(cfg)
+		if err != nil {
+			return err
+		}
+		r, err := set.Unresolve(*id, *by, now)
+		if err != nil {
+			return err
+		}
+		if err := ledgerEvent(cfg, func(k *pseudonym.Keyed) (ledger.Entry, error) {
+			return review.LedgerEntry(r, k, review.ActionUnresolved)
+		}); err != nil {
+			return fmt.Errorf("%s was undone, but the ledger could not record it: %w", r.ID, err)
+		}
+		fmt.Fprintf(stdout, "Undid %s: what it settled is review again in the next plan.\n", r.ID)
+		return nil
+	}
+}
+
+// parseAnywhere parses flags that may come before or after the
+// positional arguments (`review resolve STORE:RECORD --not-personal …`),
+// and returns the positional ones.
+func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parse(fs, args, true); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+// resolutionFlags turns resolve's target and flags into a resolution,
+// checking them against the config: the store exists, the subject is in
+// the registries (closest matches go to w), and a record tied to a
+// subject has a category (its layout's, or --category). Errors never
+// repeat the record's path or the subject's id.
+func resolutionFlags(cfg *config.Config, target, subject, category string, notPersonal bool, keepUntil, reason, by string, w io.Writer) (review.Resolution, error) {
+	store, path, ok := strings.Cut(target, ":")
+	if !ok || store == "" {
+		return review.Resolution{}, usageErr("the record is STORE:RECORD or STORE:FOLDER/**, as review list shows it")
+	}
+	var sc *config.Store
+	for i := range cfg.Stores {
+		if cfg.Stores[i].Name == store {
+			sc = &cfg.Stores[i]
+		}
+	}
+	if sc == nil {
+		return review.Resolution{}, usageErr("no store %q in the config", store)
+	}
+	if err := review.CheckPath(path); err != nil {
+		return review.Resolution{}, usageErr("%v", err)
+	}
+	kinds := 0
+	for _, set := range []bool{subject != "", notPersonal, keepUntil != ""} {
+		if set {
+			kinds++
+		}
+	}
+	switch {
+	case kinds != 1:
+		return review.Resolution{}, usageErr("give exactly one of --subject TYPE:ID, --not-personal or --keep-until DATE")
+	case strings.TrimSpace(reason) == "":
+		return review.Resolution{}, usageErr("--reason is required: say why (kept in the state dir only)")
+	case strings.TrimSpace(by) == "":
+		return review.Resolution{}, usageErr("--by is required: say who decides")
+	case category != "" && subject == "":
+		return review.Resolution{}, usageErr("--category goes with --subject")
+	}
+	r := review.Resolution{Store: store, Path: path, Reason: reason, By: by, Category: rules.Category(category)}
+	switch {
+	case notPersonal:
+		r.Kind = review.KindNotPersonal
+	case keepUntil != "":
+		r.Kind = review.KindKeepUntil
+		d, err := rules.ParseDate(keepUntil)
+		if err != nil {
+			return r, usageErr("--keep-until: %v", err)
+		}
+		r.Until = d
+	default:
+		r.Kind = review.KindSubject
+		ref, err := holds.ParseSubjectRef(subject)
+		if err != nil {
+			return r, usageErr("--subject: %v", err)
+		}
+		if err := knownSubject(cfg, ref, w); err != nil {
+			return r, &exitError{code: 2, err: err}
+		}
+		r.Subject = &ref
+		if category != "" && !rules.IsCategory(r.Category) {
+			return r, usageErr("--category: not a category; use one of %s", categories())
+		}
+		if _, folder := r.Prefix(); category == "" && !folder && sc.Type != config.TypeExport && layoutCategory(sc, path) == "" {
+			return r, usageErr("--category: no layout of store %s matches this record, so nothing says what kind of record it is; give --category (one of %s)", store, categories())
+		}
+	}
+	return r, nil
+}
+
+// layoutCategory is the category sc's layouts give the record id.
+func layoutCategory(sc *config.Store, id string) rules.Category {
+	var ls []classify.Layout
+	for _, l := range sc.Layout {
+		ls = append(ls, classify.Layout{Path: l.Path, Category: rules.Category(l.Category), Rule: l.Rule})
+	}
+	cl, err := classify.Compile(ls)
+	if err != nil {
+		return "" // config validation reports it
+	}
+	return plan.LayoutCategory(cl, id)
+}
+
+func categories() string {
+	var s []string
+	for _, c := range rules.Categories {
+		s = append(s, string(c))
+	}
+	return strings.Join(s, ", ")
+}
+
+// openResolutions opens the state dir's resolutions, with the pseudonym
+// key that seals them when the config names one.
+func openResolutions(cfg *config.Config) (*review.Set, error) {
+	var k *pseudonym.Keyed
+	if cfg.PseudonymKeyFile != "" {
+		var err error
+		if k, err = loadPseudonyms(cfg); err != nil {
+			return nil, err
+		}
+	}
+	return review.Open(cfg.StateDir, k)
+}
+
+// activeResolutions is what plans and apply's re-check follow: the
+// resolutions of the state dir, or nil when there are none. A file that
+// cannot be read or checked is an error.
+func activeResolutions(cfg *config.Config) (*review.Matcher, error) {
+	if _, err := os.Stat(filepath.Join(cfg.StateDir, review.FileName)); errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	set, err := openResolutions(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return set.Matcher(), nil
+}
+
+// reviewPlan reads the plan to list: dir, or the latest full plan of the
+// state dir (not one answering a request). With optional, having no plan
+// yet is no error.
+func reviewPlan(cfg *config.Config, dir string, optional bool) (*plan.File, error) {
+	if dir != "" {
+		return readPlan(dir)
+	}
+	root := filepath.Join(cfg.StateDir, "plans")
+	ents, _ := os.ReadDir(root)
+	var names []string
+	for _, e := range ents {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		switch {
+		case planDirLess(a, b):
+			return 1 // newest first
+		case planDirLess(b, a):
+			return -1
+		}
+		return 0
+	})
+	var latest *plan.File
+	for _, name := range names {
+		p := filepath.Join(root, name, report.PlanJSON)
+		if _, err := os.Stat(p); err != nil {
+			continue // a plan that failed or is being made
+		}
+		f, err := plan.Read(p)
+		if err != nil {
+			return nil, err
+		}
+		if f.Request == "" {
+			latest = f
+			break
+		}
+	}
+	if latest == nil && !optional {
+		return nil, fmt.Errorf("no plan in %s yet: run retentiond plan first, or give --plan", root)
+	}
+	return latest, nil
+}
+
+// planDirLess orders plan folder names by time: YYYYMMDD-HHMMSS, then the
+// suffix a second run in the same second gets (-2 … -999).
+func planDirLess(a, b string) bool {
+	split := func(s string) (string, int) {
+		if len(s) > 15 && s[15] == '-' {
+			n, _ := strconv.Atoi(s[16:])
+			return s[:15], n
+		}
+		return s, 1
+	}
+	ab, an := split(a)
+	bb, bn := split(b)
+	if ab != bb {
+		return ab < bb
+	}
+	return an < bn
+}
+
+// listReviewItems prints the plan's review items (the terminal is the
+// administrator's: records and subjects are shown), marking those a
+// resolution settles from the next plan on.
+func listReviewItems(w io.Writer, f *plan.File, m *review.Matcher, loc *time.Location) {
+	var lines []string
+	n, settled := 0, 0
+	for _, it := range f.Items {
+		if it.Action != rules.Review {
+			continue
+		}
+		n++
+		s := "  " + it.Store + ":" + it.Record + "\n"
+		if it.Subject != nil {
+			s += fmt.Sprintf("      subject: %s:%s (%s)\n", it.Subject.Type, it.Subject.ID, it.Subject.Name)
+		}
+		s += "      " + it.Reason + "\n"
+		if r, ok := m.Match(it.Store, it.Record); ok && r.ID != it.Resolved {
+			settled++
+			s += fmt.Sprintf("      resolved by %s (%s), by %s on %s: the next plan decides it so\n",
+				r.ID, resolutionWhat(r), r.By, r.At.In(loc).Format("2006-01-02"))
+		}
+		lines = append(lines, s)
+	}
+	fmt.Fprintf(w, "Plan %s (as of %s): %d review item(s), %d resolved since\n", filepath.Base(filepath.Dir(f.Path)), f.AsOf, n, settled)
+	for _, s := range lines {
+		fmt.Fprint(w, s)
+	}
+	if n > settled {
+		fmt.Fprintln(w, "Settle one with: retentiond review resolve --config F STORE:RECORD (--subject TYPE:ID | --not-personal | --keep-until DATE) --reason TEXT --by NAME")
+	}
+}
+
+// listResolutions prints the resolutions, each with what it settled in
+// the plan f (nil: no plan yet).
+func listResolutions(w io.Writer, rs []review.Resolution, f *plan.File, loc *time.Location) {
+	var made time.Time
+	if f != nil {
+		made, _ = time.Parse(time.RFC3339, f.CreatedAt)
+	}
+	for _, r := range rs {
+		fmt.Fprintf(w, "%s  %s  %s  by %s on %s: %s\n", r.ID, r.Target(), resolutionWhat(r), r.By, r.At.In(loc).Format("2006-01-02"), r.Reason)
+		var note string
+		switch {
+		case !r.Active():
+			note = fmt.Sprintf("undone by %s on %s", r.UndoneBy, r.UndoneAt.In(loc).Format("2006-01-02"))
+		case f == nil || r.At.After(made):
+			note = "made after the latest plan: the next plan follows it"
+		default:
+			used := 0
+			for _, s := range f.Stores {
+				used += s.Resolved[r.ID]
+			}
+			if used > 0 {
+				note = fmt.Sprintf("settled %d record(s) in the plan as of %s", used, f.AsOf)
+			} else {
+				note = fmt.Sprintf("matches nothing in the plan as of %s (harmless; tidy up with review unresolve --id %s)", f.AsOf, r.ID)
+			}
+		}
+		fmt.Fprintf(w, "        %s\n", note)
+	}
+}
+
+// resolutionWhat says what r decides, for the administrator.
+func resolutionWhat(r review.Resolution) string {
+	switch r.Kind {
+	case review.KindSubject:
+		s := "subject " + string(r.Subject.Type) + ":" + r.Subject.ID
+		if r.Category != "" {
+			s += ", " + string(r.Category)
+		}
+		return s
+	case review.KindKeepUntil:
+		return "keep until " + r.Until.String()
+	default:
+		return "not personal data"
+	}
+}
