@@ -38,10 +38,10 @@ type clock struct {
 	date  Date  // the trigger date; zero if unknown
 	note  Text  // how the date was found, if not straight from a registry
 	// conflict is set when the registry and a year in the record's path
-	// disagree about the trigger (registry.go of RETENTION-RULES: the
+	// disagree about the trigger (RETENTION-RULES.md, "Dates and arithmetic": the
 	// registry knows better); the record then goes to review.
 	conflict Text
-	due   Date  // date + term; zero if the trigger is unknown
+	due      Date // date + term; zero if the trigger is unknown
 	// erasure marks the clock of an erasure request (erasure.go); instead
 	// is the maximum that would have governed without it.
 	erasure bool
