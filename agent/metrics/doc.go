@@ -3,13 +3,13 @@
 // collectors, and serves them with Handler.
 //
 // Callers feed plain values — ObserveScan with a ScanStats per store,
-// ObserveApply, SetPendingPlans, SetLedger, AddRequests, AddThrottled,
-// SetSubjectRequests — so the package depends on no other retentiond
+// RestoreScan, ObserveApply, SetPendingPlans, SetLedger, AddRequests,
+// AddThrottled, SetSubjectRequests, SetConfigReload, AddStateReadError — so the package depends on no other retentiond
 // package. JobMonitor feeds the job metrics from a gocron/v2 scheduler.
 //
 // Labels carry no personal data and no file names: they are only store
 // (the config's store name), action, outcome, scope, service, operation,
-// kind, result and job. A label value that is not a short token of
+// kind, result, job and file (a kind of state file, never its path). A label value that is not a short token of
 // letters, digits and _.:- is replaced by OtherLabel, so that a path or a
 // name passed by mistake cannot become a label. RemoveStore and
 // RetainStores drop the series of a store that left the config.
@@ -48,4 +48,7 @@
 //	retentiond_job_runs_total{job,result}                   counter    scheduler job runs (success, fail, skip, singleton_rescheduled)
 //	retentiond_job_duration_seconds{job}                    histogram  scheduler job run durations
 //	retentiond_job_last_success_timestamp_seconds{job}      gauge      when the job last ended successfully
+//	retentiond_config_last_reload_successful                gauge      1 if the last load of the config succeeded, 0 if the running one was kept
+//	retentiond_config_last_reload_success_timestamp_seconds gauge      when the config was last loaded successfully
+//	retentiond_state_read_errors_total{file}                counter    state files that could not be read or parsed, by kind
 package metrics

@@ -106,6 +106,10 @@ type Metrics struct {
 	jobDuration    *prometheus.HistogramVec
 	jobLastSuccess *prometheus.GaugeVec
 
+	configReloadOK  *prometheus.GaugeVec
+	configReloadAt  *prometheus.GaugeVec
+	stateReadErrors *prometheus.CounterVec
+
 	mu     sync.Mutex
 	stores map[string]bool
 	// keys remembers, per map-fed vector and store, which label values
@@ -177,6 +181,13 @@ func New() *Metrics {
 	m.jobRuns = m.counterVec("job_runs_total", "Scheduler job runs, by result (success, fail, skip, singleton_rescheduled).", "job", "result")
 	m.jobDuration = m.histogramVec("job_duration_seconds", "Time a scheduler job run took.", "job")
 	m.jobLastSuccess = m.gaugeVec("job_last_success_timestamp_seconds", "Unix time the job last ended successfully.", "job")
+
+	m.configReloadOK = m.gaugeVec("config_last_reload_successful", "Whether the last load of the config (at start-up or on SIGHUP) succeeded (1) or failed and the running config was kept (0).")
+	m.configReloadAt = m.gaugeVec("config_last_reload_success_timestamp_seconds", "Unix time of the last successful load of the config.")
+	m.stateReadErrors = m.counterVec("state_read_errors_total", "State files the daemon could not read or parse, by kind of file (approvals, holds, requests, resolutions, plans, ledger).", "file")
+	for _, f := range StateFiles {
+		m.stateReadErrors.WithLabelValues(f)
+	}
 	return m
 }
 

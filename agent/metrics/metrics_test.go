@@ -33,6 +33,8 @@ func fed() *Metrics {
 	m.SetSubjectRequests(SubjectRequests{Open: map[string]int{"erase": 1}, Answered: map[string]int{"erase": 2, "access": 1},
 		OldestOpened: at.Add(-24 * time.Hour), NextDeadline: at.Add(29 * 24 * time.Hour)})
 	m.ObserveJob("plan", "success", 2*time.Minute, at)
+	m.SetConfigReload(true, at)
+	m.AddStateReadError(StateApprovals)
 	return m
 }
 

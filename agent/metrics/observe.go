@@ -45,6 +45,11 @@ func (m *Metrics) ObserveScan(store string, s ScanStats) {
 	defer m.mu.Unlock()
 	m.touchLocked(store)
 	m.scanDuration.WithLabelValues(store).Observe(s.Duration.Seconds())
+	m.setScanLocked(store, s)
+}
+
+// setScanLocked sets the store's scan gauges from s; m.mu is held.
+func (m *Metrics) setScanLocked(store string, s ScanStats) {
 	if s.Err {
 		m.scanSuccess.WithLabelValues(store).Set(0)
 		return
