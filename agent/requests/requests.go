@@ -3,6 +3,15 @@
 // with the deadline by which each must be answered (RETENTION-RULES.md R1:
 // within 4 weeks of receipt; the organisation may configure another term).
 //
+// A request goes through the states a privacy officer uses (see Next):
+// open (received, the deadline runs) → answered (the organisation replied:
+// what goes now, what stays under a statutory minimum and until when) →
+// completed (nothing of the subject left; for access and export, the
+// package made and handed over); or refused. Only open requests count
+// towards the deadline (Set.Summary): an answered erasure request may wait
+// years for the last record a statutory minimum keeps, and shows what is
+// left and when the last goes (Remaining).
+//
 // Requests live in STATE_DIR/requests.json (see Set), mode 0600: a request
 // names its subject by type and registry id. The daemon exports how many
 // are open and the nearest deadline as metrics (Set.Summary); what an
@@ -19,9 +28,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/retentiond/retentiond/agent/holds"
-	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/metrics"
-	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/rules"
 )
 
@@ -43,11 +50,19 @@ const (
 // Kinds lists the request kinds, in the order reports show them.
 var Kinds = []string{Erase, Access, Export, Rectify, Restrict}
 
-// Statuses of a request.
+// Statuses of a request (see Next for the ways between them).
 const (
-	StatusOpen    = "open"
-	StatusDone    = "done"    // answered, or carried out
-	StatusRefused = "refused" // refused, such as an erasure a statutory duty forbids (R2)
+	// StatusOpen: received, not yet answered; the deadline runs.
+	StatusOpen = "open"
+	// StatusAnswered: answered within the term; an erasure request then
+	// waits for the records a statutory minimum keeps (Request.Left).
+	StatusAnswered = "answered"
+	// StatusCompleted: carried out; nothing of the subject is left, or
+	// the access or export package was made and handed over.
+	StatusCompleted = "completed"
+	// StatusRefused: refused, such as an erasure a statutory duty
+	// forbids (R2).
+	StatusRefused = "refused"
 )
 
 // DefaultTerm is the term within which a request is answered when the
@@ -71,20 +86,37 @@ type Request struct {
 	Deadline rules.Date
 	// Lang is the language the person is answered in: "nl" or "en".
 	Lang string
-	// Status is StatusOpen, StatusDone or StatusRefused.
+	// Status is StatusOpen, StatusAnswered, StatusCompleted or
+	// StatusRefused.
 	Status string
-	// OpenedAt is when the request was recorded; ClosedAt when it was
-	// closed (nil while open).
+	// OpenedAt is when the request was recorded.
 	OpenedAt time.Time
+	// AnsweredAt is when it left open (answered, or completed or refused
+	// at once), and AnsweredBy who answered: a name as given to --by, the
+	// approver of the plan whose apply answered it, SettledBy, or "" when
+	// not known (closed by hand without --by, or by an earlier version).
+	// The name stays in requests.json; the ledger has its pseudonym.
+	AnsweredAt *time.Time
+	AnsweredBy string
+	// ClosedAt is when it was completed or refused (nil before).
 	ClosedAt *time.Time
+	// Left is, for an answered erasure request, what the latest plan still
+	// listed of the subject (nil until a plan has been counted).
+	Left *Remaining
 	// Notes are the administrator's remarks. They may hold personal data:
 	// they are stored in requests.json only, never logged or put in the
 	// ledger.
 	Notes []string
 }
 
-// IsOpen reports whether r is still open.
+// IsOpen reports whether r is open: not yet answered, so its deadline
+// runs.
 func (r Request) IsOpen() bool { return r.Status == StatusOpen }
+
+// IsClosed reports whether r is completed or refused. A request that is
+// not closed (open or answered) is active: it is listed, and an erasure
+// request drives every plan.
+func (r Request) IsClosed() bool { return r.Status == StatusCompleted || r.Status == StatusRefused }
 
 // DaysLeft returns the number of days from asOf to r's deadline: 0 on the
 // deadline day itself, negative once it has passed (-1 the day after).
@@ -153,19 +185,24 @@ func checkNotes(notes []string) error {
 	return nil
 }
 
-// Summary returns what the daemon exports about the open requests
-// (metrics.Metrics.SetSubjectRequests): their number by kind, when the
-// oldest was received, and when the nearest deadline passes. Days become
-// instants in loc: OldestOpened is the start of the oldest Received day,
-// NextDeadline the end of the nearest Deadline day (midnight after it),
-// so that the alert on a deadline "in the past" fires from the day after
-// the deadline, when the request is overdue. Both are zero when no
-// request is open.
+// Summary returns what the daemon exports about the requests
+// (metrics.Metrics.SetSubjectRequests): the open ones (not yet answered)
+// by kind, when the oldest was received, and when the nearest deadline
+// passes; and the answered ones by kind. Answered requests have no
+// deadline left: they count towards neither the deadline nor the oldest.
+// Days become instants in loc: OldestOpened is the start of the oldest
+// Received day, NextDeadline the end of the nearest Deadline day
+// (midnight after it), so that the alert on a deadline "in the past"
+// fires from the day after the deadline, when the request is overdue.
+// Both are zero when no request is open.
 func (s *Set) Summary(loc *time.Location) metrics.SubjectRequests {
-	out := metrics.SubjectRequests{Open: map[string]int{}}
+	out := metrics.SubjectRequests{Open: map[string]int{}, Answered: map[string]int{}}
 	for _, r := range s.reqs {
-		if r.IsOpen() {
+		switch r.Status {
+		case StatusOpen:
 			out.Open[r.Kind]++
+		case StatusAnswered:
+			out.Answered[r.Kind]++
 		}
 	}
 	if r, ok := s.Oldest(); ok {
@@ -179,27 +216,4 @@ func (s *Set) Summary(loc *time.Location) metrics.SubjectRequests {
 
 func midnight(d rules.Date, loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, loc)
-}
-
-// LedgerEntry returns the ledger entry for closing r: action
-// ledger.ActionRequestDone, outcome the status (done or refused), the
-// subject as its keyed pseudonym, the request's id as the rule and its
-// kind as the reason. Notes are left out.
-func LedgerEntry(r Request, k *pseudonym.Keyed) (ledger.Entry, error) {
-	switch {
-	case k == nil:
-		return ledger.Entry{}, errors.New("request ledger entry: no pseudonym key")
-	case !requestIDRe.MatchString(r.ID):
-		return ledger.Entry{}, errors.New("request ledger entry: the request has no id (open it first)")
-	case r.IsOpen() || r.ClosedAt == nil:
-		return ledger.Entry{}, fmt.Errorf("request %s: not closed", r.ID)
-	}
-	return ledger.Entry{
-		Time:    *r.ClosedAt,
-		Subject: k.Subject(string(r.Subject.Type), r.Subject.ID),
-		Rule:    r.ID,
-		Action:  ledger.ActionRequestDone,
-		Outcome: r.Status,
-		Reason:  r.Kind,
-	}, nil
 }

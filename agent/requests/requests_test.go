@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/retentiond/retentiond/agent/ledger"
-	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/rules"
 )
 
@@ -87,7 +85,8 @@ func TestOpenRequestValidation(t *testing.T) {
 		{"zero term", req(Erase, "2026-03-01"), rules.Term{N: 0, Unit: 'w'}, "term:"},
 		{"bad unit", req(Erase, "2026-03-01"), rules.Term{N: 4, Unit: 'x'}, "term:"},
 		{"id given", with(req(Erase, "2026-03-01"), func(r *Request) { r.ID = "REQ-0001" }), rules.Term{}, "OpenRequest assigns one"},
-		{"closed given", with(req(Erase, "2026-03-01"), func(r *Request) { r.Status = StatusDone }), rules.Term{}, "a new request is open"},
+		{"closed given", with(req(Erase, "2026-03-01"), func(r *Request) { r.Status = StatusCompleted }), rules.Term{}, "a new request is open"},
+		{"answered given", with(req(Erase, "2026-03-01"), func(r *Request) { r.AnsweredBy = "x" }), rules.Term{}, "a new request is open"},
 		{"empty note", with(req(Erase, "2026-03-01"), func(r *Request) { r.Notes = []string{secretNote, " "} }), rules.Term{}, "notes[1]: empty"},
 		{"note with control", with(req(Erase, "2026-03-01"), func(r *Request) { r.Notes = []string{secretNote + "\x07"} }), rules.Term{}, "notes[0]: contains a control character"},
 	}
@@ -153,7 +152,7 @@ func TestDuplicateOpen(t *testing.T) {
 	s := openSet(t, t.TempDir())
 	first := mustOpen(t, s, req(Erase, "2026-03-01"), rules.Term{})
 	_, err := s.OpenRequest(req(Erase, "2026-03-05"), rules.Term{}, now)
-	if err == nil || !strings.Contains(err.Error(), "exists already: REQ-0001") {
+	if err == nil || !strings.Contains(err.Error(), "an open erase request for this subject exists already: REQ-0001") {
 		t.Fatalf("second open erase request: %v, want an error naming REQ-0001", err)
 	}
 	noPersonalData(t, err.Error())
@@ -161,10 +160,10 @@ func TestDuplicateOpen(t *testing.T) {
 	other := req(Erase, "2026-03-05")                       // another subject: same id, other type
 	other.Subject.Type = rules.Parent
 	mustOpen(t, s, other, rules.Term{})
-	if _, err := s.Close(first.ID, now); err != nil {
+	if _, err := s.Complete(first.ID, "", now); err != nil {
 		t.Fatal(err)
 	}
-	// Once the first is closed, a new erase request may be opened.
+	// Once the first is completed, a new erase request may be opened.
 	if r := mustOpen(t, s, req(Erase, "2026-03-06"), rules.Term{}); r.ID != "REQ-0004" {
 		t.Errorf("id %s, want REQ-0004", r.ID)
 	}
@@ -197,48 +196,49 @@ func TestPersistence(t *testing.T) {
 	}
 }
 
-func TestCloseAndRefuse(t *testing.T) {
+func TestCompleteAndRefuse(t *testing.T) {
 	dir := t.TempDir()
 	s := openSet(t, dir)
 	a := mustOpen(t, s, req(Erase, "2026-03-01"), rules.Term{})
 	b := mustOpen(t, s, req(Access, "2026-03-02"), rules.Term{})
 	mustOpen(t, s, req(Export, "2026-03-03"), rules.Term{})
 	later := now.Add(72 * time.Hour)
-	ra, err := s.Refuse(strings.ToLower(a.ID), later)
+	ca, err := s.Refuse(strings.ToLower(a.ID), "", later)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rb, err := s.Close(b.ID, later)
+	cb, err := s.Complete(b.ID, "", later)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ra.Status != StatusRefused || rb.Status != StatusDone || !ra.ClosedAt.Equal(later) {
+	ra, rb := ca.Request, cb.Request
+	if ra.Status != StatusRefused || rb.Status != StatusCompleted || !ra.ClosedAt.Equal(later) {
 		t.Errorf("closed: %+v, %+v", ra, rb)
 	}
 	s2 := openSet(t, dir)
 	if got, _ := s2.Get(a.ID); !reflect.DeepEqual(got, ra) {
 		t.Errorf("after Open: %+v, want %+v", got, ra)
 	}
-	var open []string
+	var active []string
 	for _, r := range s2.List(true) {
-		open = append(open, r.ID)
+		active = append(active, r.ID)
 	}
-	if !reflect.DeepEqual(open, []string{"REQ-0003"}) || len(s2.List(false)) != 3 {
-		t.Errorf("open %v of %d, want [REQ-0003] of 3", open, len(s2.List(false)))
+	if !reflect.DeepEqual(active, []string{"REQ-0003"}) || len(s2.List(false)) != 3 {
+		t.Errorf("active %v of %d, want [REQ-0003] of 3", active, len(s2.List(false)))
 	}
 	for _, c := range []struct{ id, want string }{
-		{a.ID, "request REQ-0001 was closed already (refused"},
+		{a.ID, "request REQ-0001 cannot complete: closed already (refused), at "},
 		{"REQ-0042", "there is no request REQ-0042"},
 		{"42", "not a request id"},
 	} {
-		_, err := s2.Close(c.id, later)
+		_, err := s2.Complete(c.id, "", later)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Close(%s): %v, want %q", c.id, err, c.want)
+			t.Errorf("Complete(%s): %v, want %q", c.id, err, c.want)
 			continue
 		}
 		if strings.HasPrefix(c.want, "request") || strings.HasPrefix(c.want, "there") {
 			if !strings.Contains(err.Error(), s2.Path()) {
-				t.Errorf("Close(%s) error %q does not name the file", c.id, err)
+				t.Errorf("Complete(%s) error %q does not name the file", c.id, err)
 			}
 		}
 	}
@@ -258,7 +258,7 @@ func TestSummary(t *testing.T) {
 	r4 := req(Access, "2026-03-05")
 	r4.Subject.ID = "2"
 	mustOpen(t, s, r4, rules.Term{N: 2, Unit: 'w'}) // deadline 2026-03-19
-	if _, err := s.Close(closed.ID, now); err != nil {
+	if _, err := s.Complete(closed.ID, "", now); err != nil {
 		t.Fatal(err)
 	}
 	if r, ok := s.Oldest(); !ok || r.ID != "REQ-0001" {
@@ -313,10 +313,22 @@ func TestFileModeAndFormat(t *testing.T) {
 func TestCorruptFile(t *testing.T) {
 	good := `{"id": "REQ-0001", "subject": {"type": "child", "id": "998877"}, "kind": "erase", "received": "2026-03-01", "term": "4w", "deadline": "2026-03-29", "lang": "nl", "status": "open", "opened_at": "2026-03-10T08:30:00Z"}`
 	full := `{"version": 1, "next": 2, "requests": [` + good + `]}`
+	v2 := func(old, new string) string {
+		return strings.Replace(strings.Replace(full, `"version": 1`, `"version": 2`, 1), old, new, 1)
+	}
 	tests := []struct{ name, content, want string }{
 		{"empty", "", "the file is empty"},
 		{"cut short", full[:len(full)-20], "ends too early"},
-		{"version", strings.Replace(full, `"version": 1`, `"version": 3`, 1), "version 3, want 1"},
+		{"version", strings.Replace(full, `"version": 1`, `"version": 3`, 1), "version 3; this retentiond reads versions 1 and 2"},
+		{"answered in version 1", strings.Replace(full, `"opened_at"`, `"answered_at": "2026-03-11T00:00:00Z", "opened_at"`, 1), "not part of version 1"},
+		{"v2 open answered", v2(`"opened_at"`, `"answered_at": "2026-03-11T00:00:00Z", "opened_at"`), "answered_at: set on an open request"},
+		{"v2 answered without time", v2(`"open"`, `"answered"`), "answered_at: missing on an answered request"},
+		{"v2 answered closed", v2(`"open"`, `"answered", "answered_at": "2026-03-11T00:00:00Z", "closed_at": "2026-03-11T00:00:00Z"`), "closed_at: set on an answered request"},
+		{"v2 completed not closed", v2(`"open"`, `"completed", "answered_at": "2026-03-11T00:00:00Z"`), "closed_at: missing on a completed request"},
+		{"v2 done", v2(`"open"`, `"done", "answered_at": "2026-03-11T00:00:00Z", "closed_at": "2026-03-11T00:00:00Z"`), "status: not one of open, answered, completed, refused"},
+		{"v2 left on open", v2(`"opened_at"`, `"left": {"as_of": "2026-03-11", "records": 1}, "opened_at"`), "left: set on an open request"},
+		{"v2 left bad count", v2(`"open"`, `"answered", "answered_at": "2026-03-11T00:00:00Z", "left": {"as_of": "2026-03-11", "records": 1, "undated": 2}`), "left: counts do not add up"},
+		{"v2 left bad day", v2(`"open"`, `"answered", "answered_at": "2026-03-11T00:00:00Z", "left": {"as_of": "2026-03-11", "records": 1, "last": "2032"}`), "left.last: not a date"},
 		{"kind", strings.Replace(full, `"erase"`, `"wipe"`, 1), "request REQ-0001: kind"},
 		{"status", strings.Replace(full, `"open"`, `"lost"`, 1), "request REQ-0001: status"},
 		{"closed open", strings.Replace(full, `"opened_at"`, `"closed_at": "2026-03-11T00:00:00Z", "opened_at"`, 1), "closed_at: set on an open request"},
@@ -383,42 +395,5 @@ func TestConcurrentWriters(t *testing.T) {
 		if want := fmt.Sprintf("REQ-%04d", i+1); r.ID != want {
 			t.Errorf("request %d has id %s, want %s", i, r.ID, want)
 		}
-	}
-}
-
-func TestLedgerEntry(t *testing.T) {
-	k, err := pseudonym.New([]byte(strings.Repeat("k", 32)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := openSet(t, t.TempDir())
-	r := req(Erase, "2026-03-01")
-	r.Notes = []string{secretNote}
-	open := mustOpen(t, s, r, rules.Term{})
-	if _, err := LedgerEntry(open, k); err == nil || !strings.Contains(err.Error(), "not closed") {
-		t.Errorf("LedgerEntry of an open request: %v", err)
-	}
-	closed, err := s.Refuse(open.ID, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := LedgerEntry(closed, k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := ledger.Entry{Time: *closed.ClosedAt, Subject: k.Subject("child", secretID), Rule: "REQ-0001",
-		Action: ledger.ActionRequestDone, Outcome: StatusRefused, Reason: Erase}
-	if e != want {
-		t.Errorf("entry\n got %+v\nwant %+v", e, want)
-	}
-	b, _ := json.Marshal(e)
-	noPersonalData(t, string(b))
-	l, err := ledger.Open(t.TempDir(), "example.nl/retentiond")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if _, err := l.Append(e); err != nil {
-		t.Errorf("the ledger refuses the entry: %v", err)
 	}
 }

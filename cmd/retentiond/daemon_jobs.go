@@ -200,6 +200,11 @@ func (d *daemonJobs) applyOne(ctx context.Context, cfg *config.Config, dir strin
 		if werr := os.WriteFile(filepath.Join(dir, appliedMarker), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o600); werr != nil {
 			d.log.Warn("marking the plan applied failed", "plan", dir, "err", werr)
 		}
+		// A request's plan answers or completes its request, whoever
+		// applies it.
+		if ferr := finishRequest(cfg, f, res.Failed+res.Skipped+res.Excluded, infoWriter{d}); ferr != nil {
+			d.failure(ctx, "request "+f.Request, ferr)
+		}
 	}
 	d.log.Info("plan applied", "plan", dir, "done", res.Done, "skipped", res.Skipped, "gone", res.Gone, "failed", res.Failed, "earlier", res.Earlier)
 	d.tell(ctx, notify.Event{Kind: notify.KindApplyDone, Plan: shortDigest(f.Digest), PlanPath: dir,
@@ -278,18 +283,20 @@ func (d *daemonJobs) pending() {
 	d.m.SetPendingPlans(n, oldest)
 }
 
-// closeErasures closes the erasure requests whose subject has nothing
-// left: the night's plan (every store listed in full) holds no item of
-// theirs, so what a statutory minimum held has been deleted since. The
-// ledger records that the request was carried out.
+// closeErasures settles the erasure requests after a night's plan (every
+// store listed in full; requests.Set.Settle): one whose subject has nothing
+// left is completed (answered at the same time if it was open), so what a
+// statutory minimum held has been deleted since; an answered one with
+// records left gets what is left and when the last goes counted afresh.
+// The ledger records each completion. The auto_apply plan's items count
+// too, unless it was applied in full: a request is not carried out while
+// its diary rows remain.
 func (d *daemonJobs) closeErasures(res *planResult) {
 	set, err := openRequests(res.cfg)
 	if err != nil || set == nil {
 		return
 	}
-	left := map[plan.SubjectKey]bool{}
-	// The auto_apply plan's items count too, unless it was applied in
-	// full: a request is not carried out while its diary rows remain.
+	var plans []*plan.File
 	for _, dir := range []string{res.dir, filepath.Join(res.dir, autoDir)} {
 		if dir != res.dir {
 			if _, err := os.Stat(filepath.Join(dir, appliedMarker)); err == nil {
@@ -303,27 +310,28 @@ func (d *daemonJobs) closeErasures(res *planResult) {
 			}
 			continue // no auto_apply plan
 		}
-		for _, it := range f.Items {
-			if it.Subject != nil {
-				left[plan.SubjectKey{Type: it.Subject.Type, ID: it.Subject.ID}] = true
-			}
-		}
+		plans = append(plans, f)
 	}
-	for _, r := range set.List(true) {
-		if r.Kind != requests.Erase || res.asOf.Before(r.Received) || left[plan.SubjectKey{Type: r.Subject.Type, ID: r.Subject.ID}] {
+	changes, unknown, err := set.Settle(plans, res.asOf, time.Now().In(res.cfg.Location), knownTo(res.cfg))
+	if err != nil {
+		d.log.Error("settling the erasure requests failed", "err", err)
+		return
+	}
+	for _, id := range unknown {
+		d.log.Warn("an erasure request's plan finds nothing, but its subject is not in the registries: it is not completed; fix the registry, or refuse the request", "request", id)
+	}
+	for _, c := range changes {
+		if err := recordChange(res.cfg, c, ""); err != nil {
+			d.log.Error("recording a completed erasure request failed", "request", c.Request.ID, "err", err)
 			continue
 		}
-		if _, err := closeRequest(res.cfg, set, r.ID, false, ""); err != nil {
-			d.log.Error("closing an erasure request failed", "request", r.ID, "err", err)
-			continue
-		}
-		d.log.Info("erasure request carried out: nothing of the subject is left", "request", r.ID)
+		d.log.Info("erasure request carried out and completed: nothing of the subject is left", "request", c.Request.ID)
 	}
 }
 
-// requestMetrics sets the metrics of open data-subject requests: how
-// many, the oldest, and the nearest deadline (an alert fires a week
-// before it).
+// requestMetrics sets the metrics of data-subject requests: how many are
+// open (not yet answered) and answered, the oldest open one, and the
+// nearest deadline of an open one (an alert fires a week before it).
 func (d *daemonJobs) requestMetrics() {
 	set, err := requests.Open(d.cfg.StateDir)
 	if err != nil {
@@ -366,6 +374,19 @@ func (d *daemonJobs) verifyLedger(cfg *config.Config) {
 	if err != nil {
 		d.log.Error("ledger verification failed", "err", err)
 	}
+}
+
+// infoWriter turns lines a command would print on stdout into log
+// lines.
+type infoWriter struct{ d *daemonJobs }
+
+func (w infoWriter) Write(p []byte) (int, error) {
+	for _, l := range strings.Split(strings.TrimSpace(string(p)), "\n") {
+		if l != "" {
+			w.d.log.Info(l)
+		}
+	}
+	return len(p), nil
 }
 
 // logWriter turns lines a command would print on stderr into log

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/requests"
@@ -22,24 +23,11 @@ func openRequests(cfg *config.Config) (*requests.Set, error) {
 	return requests.Open(cfg.StateDir)
 }
 
-// erasures maps the subjects of open erasure requests to the day each was
-// received: every plan, and apply's re-check, decides their records as
-// an erasure request says (R3).
+// erasures maps the subjects of active erasure requests (open or
+// answered) to the day each was received: every plan, and apply's
+// re-check, decides their records as an erasure request says (R3).
 func erasures(set *requests.Set) map[plan.SubjectKey]rules.Date {
-	if set == nil {
-		return nil
-	}
-	out := map[plan.SubjectKey]rules.Date{}
-	for _, r := range set.List(true) {
-		if r.Kind != requests.Erase {
-			continue
-		}
-		k := plan.SubjectKey{Type: r.Subject.Type, ID: r.Subject.ID}
-		if d, ok := out[k]; !ok || r.Received.Before(d) {
-			out[k] = r.Received
-		}
-	}
-	return out
+	return requests.Erasures(set)
 }
 
 // forRequest sets a planner up to answer one request: that subject's
@@ -52,7 +40,7 @@ func forRequest(set *requests.Set, id string, p *plan.Planner) error {
 	switch {
 	case !ok:
 		return fmt.Errorf("no request %s; see retentiond request list", id)
-	case !r.IsOpen():
+	case r.IsClosed():
 		return fmt.Errorf("request %s is %s already", r.ID, r.Status)
 	case r.Kind != requests.Erase:
 		return fmt.Errorf("request %s is an %s request: only erasure requests are answered with a plan", r.ID, r.Kind)
@@ -65,12 +53,14 @@ func forRequest(set *requests.Set, id string, p *plan.Planner) error {
 	return nil
 }
 
-// finishRequest closes an erasure request whose plan was applied in full:
-// every action done (none skipped, failed or left out at approval: the
-// caller counts them in notDone) and nothing held. Otherwise it stays open, and the
-// nightly plan deletes the held rest when its statutory term ends (open
-// erasure requests are part of every plan); closing is then the
-// administrator's `request close`.
+// finishRequest records what an apply, run to its end, did for the
+// erasure request its plan answers (requests.Set.AfterApply): completed
+// when nothing of the subject is left; answered, by the plan's approver,
+// when what is left is held (a statutory minimum: it goes when the term
+// ends); still open while an item needs review or notDone actions were not
+// carried out (skipped, failed or left out at approval). Open and answered
+// erasure requests are part of every nightly plan, and the daemon completes
+// the request on the night nothing of the subject is left.
 func finishRequest(cfg *config.Config, f *plan.File, notDone int, w io.Writer) error {
 	if f.Request == "" {
 		return nil
@@ -79,20 +69,41 @@ func finishRequest(cfg *config.Config, f *plan.File, notDone int, w io.Writer) e
 	if err != nil || set == nil {
 		return err
 	}
-	held := 0
-	for _, it := range f.Items {
-		if it.Action == rules.Hold || it.Action == rules.Review {
-			held++
-		}
+	c, left, err := set.AfterApply(f, notDone, approverOf(cfg, f), time.Now().In(cfg.Location), knownTo(cfg))
+	if isUnknownSubject(err) {
+		return &exitError{code: 1, err: err}
 	}
-	if held > 0 || notDone > 0 {
-		fmt.Fprintf(w, "Request %s stays open: %d item(s) are held or need review and %d were not carried out; every nightly plan decides them under the request, and the daemon closes it when nothing is left.\n", f.Request, held, notDone)
-		return nil
-	}
-	r, err := closeRequest(cfg, set, f.Request, false, f.Digest)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "Request %s is carried out and closed; the ledger records it.\n", r.ID)
+	if err := recordChange(cfg, c, f.Digest); err != nil {
+		return err
+	}
+	r := c.Request
+	switch {
+	case c.From == requests.StatusOpen && r.Status == requests.StatusOpen:
+		fmt.Fprintf(w, "Request %s stays open: %d item(s) need review and %d were not carried out, so what stays is not settled; settle them and apply again, or record the reply with retentiond request answer --id %s --by NAME.\n",
+			r.ID, left.Review, notDone, r.ID)
+	case r.Status == requests.StatusAnswered:
+		fmt.Fprintf(w, "Request %s is answered: %s. Its deadline no longer counts; every nightly plan deletes what is left when its term ends, and the daemon completes the request when nothing is left.\n", r.ID, r.Left)
+	case r.Status == requests.StatusCompleted && c.Changed():
+		fmt.Fprintf(w, "Request %s is carried out and completed: nothing of the person is left; the ledger records it.\n", r.ID)
+	default:
+		fmt.Fprintf(w, "Request %s is %s already.\n", r.ID, r.Status)
+	}
 	return nil
+}
+
+// approverOf is who approved f, the plan whose apply answers a request;
+// "" if the approval cannot be read again.
+func approverOf(cfg *config.Config, f *plan.File) string {
+	k, err := loadPseudonyms(cfg)
+	if err != nil {
+		return ""
+	}
+	a, err := loadApproval(cfg, f, k)
+	if err != nil {
+		return ""
+	}
+	return a.ApprovedBy
 }

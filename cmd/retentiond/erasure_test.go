@@ -38,7 +38,8 @@ stores:
 // now; the contract stays under the statutory 7 years (C3) until
 // 2032-06-30 and is deleted by the plan of that day. The request's plan
 // lists that child only, in the requester's language; apply deletes the
-// dossier and leaves the request open while the contract is held.
+// dossier and answers the request; it is completed, by the daemon, only
+// when the contract is gone.
 func TestErasureRequest(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "retentiond.yaml"), erasureConfig)
@@ -86,7 +87,7 @@ func TestErasureRequest(t *testing.T) {
 	}
 	cli("approve", "--config", cfg, "--plan", pdir, "--by", "Privacy officer")
 	out := cli("apply", "--config", cfg, "--plan", pdir)
-	if !strings.Contains(out, "REQ-0001 stays open") {
+	if !strings.Contains(out, "REQ-0001 is answered") {
 		t.Errorf("apply:\n%s", out)
 	}
 	for f, want := range map[string]bool{"Jansen, Piet/intake.pdf": false, "Jansen, Piet/Contracten/contract.pdf": true, "Berg, Anna/intake.pdf": true} {
@@ -105,17 +106,22 @@ func TestErasureRequest(t *testing.T) {
 		t.Errorf("plan on the day the minimum ends:\n%s", out)
 	}
 
-	// The daemon closes the request once a night's plan finds nothing of
-	// the child left.
+	// The daemon completes the request once a night's plan finds nothing
+	// of the child left; until then it counts what is left.
 	c, err := config.Load(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := &daemonJobs{cfg: c, m: metrics.New(), log: slog.New(slog.DiscardHandler)}
+	before, _ := rules.ParseDate("2032-06-29")
+	d.closeErasures(&planResult{dir: filepath.Join(dir, "p1"), cfg: c, asOf: before})
+	if out = cli("request", "list", "--config", cfg); !strings.Contains(out, "1 record(s) left as of 2032-06-29; the last goes on 2032-06-30") {
+		t.Errorf("the night before the minimum ends:\n%s", out)
+	}
 	asOf, _ := rules.ParseDate("2032-06-30")
 	d.closeErasures(&planResult{dir: filepath.Join(dir, "p2"), cfg: c, asOf: asOf})
-	if out = cli("request", "list", "--config", cfg); !strings.Contains(out, "REQ-0001") {
-		t.Errorf("the request was closed while the contract is still there:\n%s", out)
+	if out = cli("request", "list", "--config", cfg); !strings.Contains(out, "REQ-0001") || !strings.Contains(out, "answered") {
+		t.Errorf("the request was completed while the contract is still there:\n%s", out)
 	}
 	os.Remove(filepath.Join(dir, "data", "Jansen, Piet", "Contracten", "contract.pdf")) // as the night's apply does
 	cli("plan", "--config", cfg, "--as-of", "2032-06-30", "--out", filepath.Join(dir, "p3"))
@@ -130,17 +136,17 @@ func TestErasureRequest(t *testing.T) {
 	writeFile(t, filepath.Join(dir, "p3", autoDir, appliedMarker), "x")
 	d.closeErasures(&planResult{dir: filepath.Join(dir, "p3"), cfg: c, asOf: asOf})
 	if out = cli("request", "list", "--config", cfg); strings.Contains(out, "REQ-0001") {
-		t.Errorf("the request is still open with nothing left:\n%s", out)
+		t.Errorf("the request is still active with nothing left:\n%s", out)
 	}
 	led, _ := os.ReadFile(filepath.Join(dir, "state", "ledger", "entries.jsonl"))
-	if !strings.Contains(string(led), `"action":"request-done"`) {
-		t.Errorf("the ledger does not record the request as carried out")
+	if !strings.Contains(string(led), `"action":"request-done","outcome":"completed"`) {
+		t.Errorf("the ledger does not record the request as completed:\n%s", led)
 	}
 }
 
 // TestErasureClosedWhenAllDone: a request's plan applied in full, with
-// nothing held, closes the request; one whose item was left out at
-// approval does not.
+// nothing held, completes the request (answered at the same time); one
+// whose item was left out at approval leaves it open.
 func TestErasureClosedWhenAllDone(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "retentiond.yaml"), erasureConfig)
@@ -166,7 +172,7 @@ func TestErasureClosedWhenAllDone(t *testing.T) {
 	p2 := filepath.Join(dir, "p2")
 	cli("plan", "--config", cfg, "--request", "REQ-0001", "--as-of", "2026-11-24", "--out", p2)
 	cli("approve", "--config", cfg, "--plan", p2, "--by", "x")
-	if out := cli("apply", "--config", cfg, "--plan", p2); !strings.Contains(out, "carried out and closed") {
+	if out := cli("apply", "--config", cfg, "--plan", p2); !strings.Contains(out, "carried out and completed") {
 		t.Errorf("apply in full:\n%s", out)
 	}
 	if out := cli("request", "list", "--config", cfg); strings.Contains(out, "REQ-0001") {

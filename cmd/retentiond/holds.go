@@ -13,7 +13,6 @@ import (
 	"github.com/retentiond/retentiond/agent/keys"
 	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/pseudonym"
-	"github.com/retentiond/retentiond/agent/requests"
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
 )
@@ -154,108 +153,18 @@ func storeExists(cfg *config.Config, name string) bool {
 	return false
 }
 
-// runRequest is `retentiond request open|list|close|refuse`: data-subject
-// requests and their deadlines (R1–R4).
-func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageErr("request needs a subcommand: open, list, package, close or refuse")
-	}
-	fs := newFlags("request "+args[0], stderr)
-	cfgPath := fs.String("config", "", "config file (required)")
-	var subject, kind, received, lang, term, id, outDir *string
-	var all *bool
-	switch args[0] {
-	case "open":
-		subject = fs.String("subject", "", "whose request: TYPE:ID, such as parent:R1 (required)")
-		kind = fs.String("kind", "", "erase, access, export, rectify or restrict (required)")
-		received = fs.String("received", "", "the day it was received, YYYY-MM-DD (default today)")
-		lang = fs.String("lang", "nl", "the language to answer in: nl or en")
-		term = fs.String("term", "4w", "the term to answer in")
-	case "close", "refuse":
-		id = fs.String("id", "", "the request's id, such as REQ-0002 (required)")
-	case "package":
-		id = fs.String("id", "", "the access or export request's id, such as REQ-0002 (required)")
-		outDir = fs.String("out", "", "a new folder for the package (default STATE_DIR/packages/ID)")
-	case "list":
-		all = fs.Bool("all", false, "also list closed requests")
-	default:
-		return usageErr("unknown request subcommand %q: use open, list, package, close or refuse", args[0])
-	}
-	cfg, err := stateConfig(fs, args[1:], cfgPath)
-	if err != nil {
-		return err
-	}
-	set, err := requests.Open(cfg.StateDir)
-	if err != nil {
-		return err
-	}
-	now := time.Now().In(cfg.Location)
-	today := rules.DateIn(now, cfg.Location)
-	switch args[0] {
-	case "list":
-		for _, r := range set.List(!*all) {
-			left := ""
-			if r.IsOpen() {
-				if n := requests.DaysLeft(r, today); n >= 0 {
-					left = fmt.Sprintf("%d day(s) left", n)
-				} else {
-					left = fmt.Sprintf("OVERDUE by %d day(s)", -n)
-				}
-			} else {
-				left = r.Status
-			}
-			fmt.Fprintf(stdout, "%s  %-8s %s:%s  received %s  deadline %s  %s\n", r.ID, r.Kind, r.Subject.Type, r.Subject.ID, r.Received, r.Deadline, left)
-		}
-		return nil
-	case "open":
-		ref, err := holds.ParseSubjectRef(*subject)
-		if err != nil {
-			return usageErr("--subject: %v", err)
-		}
-		if err := knownSubject(cfg, ref, stdout); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-		t, err := rules.ParseTerm(*term)
-		if err != nil {
-			return usageErr("--term: %v", err)
-		}
-		r := requests.Request{Subject: ref, Kind: *kind, Received: today, Lang: *lang}
-		if *received != "" {
-			if r.Received, err = rules.ParseDate(*received); err != nil {
-				return usageErr("--received: %v", err)
-			}
-		}
-		if r, err = set.OpenRequest(r, t, now); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "Opened %s (%s), received %s: answer by %s (%d days left).\n", r.ID, r.Kind, r.Received, r.Deadline, requests.DaysLeft(r, today))
-		return nil
-	case "package":
-		r, ok := set.Get(*id)
-		switch {
-		case !ok:
-			return usageErr("--id: no request %q; see retentiond request list", *id)
-		case r.Kind != requests.Access && r.Kind != requests.Export:
-			return usageErr("--id: %s is an %s request; packages answer access and export requests", r.ID, r.Kind)
-		}
-		dir := *outDir
-		if dir == "" {
-			dir = filepath.Join(cfg.StateDir, "packages", r.ID)
-		}
-		return accessPackage(ctx, cfg, r, dir, stdout)
-	default: // close, refuse
-		r, err := closeRequest(cfg, set, *id, args[0] == "refuse", "")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "%s is %s; the ledger records it.\n", r.ID, r.Status)
-		return nil
-	}
-}
-
 // ledgerEvent appends one entry, made with the pseudonym key, to the
 // ledger and signs a checkpoint.
 func ledgerEvent(cfg *config.Config, entry func(*pseudonym.Keyed) (ledger.Entry, error)) error {
+	return ledgerEvents(cfg, func(k *pseudonym.Keyed) ([]ledger.Entry, error) {
+		e, err := entry(k)
+		return []ledger.Entry{e}, err
+	})
+}
+
+// ledgerEvents appends entries, made with the pseudonym key, to the
+// ledger and signs a checkpoint.
+func ledgerEvents(cfg *config.Config, entries func(*pseudonym.Keyed) ([]ledger.Entry, error)) error {
 	k, err := loadPseudonyms(cfg)
 	if err != nil {
 		return err
@@ -267,7 +176,7 @@ func ledgerEvent(cfg *config.Config, entry func(*pseudonym.Keyed) (ledger.Entry,
 	if err != nil {
 		return err
 	}
-	e, err := entry(k)
+	es, err := entries(k)
 	if err != nil {
 		return err
 	}
@@ -276,37 +185,11 @@ func ledgerEvent(cfg *config.Config, entry func(*pseudonym.Keyed) (ledger.Entry,
 		return err
 	}
 	defer l.Close()
-	if _, err := l.Append(e); err != nil {
-		return err
+	for _, e := range es {
+		if _, err := l.Append(e); err != nil {
+			return err
+		}
 	}
 	_, err = l.Checkpoint(signer)
 	return err
-}
-
-// closeRequest closes (or refuses) a request and records it in the
-// ledger; plan, if set, is the digest of the plan that carried it out.
-func closeRequest(cfg *config.Config, set *requests.Set, id string, refuse bool, plan string) (requests.Request, error) {
-	now := time.Now().In(cfg.Location)
-	close := set.Close
-	if refuse {
-		close = set.Refuse
-	} else if r, ok := set.Get(id); ok {
-		// A request is done only when its subject was found: a plan for an
-		// id nobody has finds nothing, which is not "nothing left".
-		if err := knownSubject(cfg, r.Subject, nil); err != nil {
-			return r, &exitError{code: 1, err: fmt.Errorf("%s cannot be closed as done: its subject is not in the registries, so no plan could find their records; fix the registry, or refuse the request", r.ID)}
-		}
-	}
-	r, err := close(id, now)
-	if err != nil {
-		return r, err
-	}
-	if err := ledgerEvent(cfg, func(k *pseudonym.Keyed) (ledger.Entry, error) {
-		e, err := requests.LedgerEntry(r, k)
-		e.Plan = plan
-		return e, err
-	}); err != nil {
-		return r, fmt.Errorf("%s was closed, but the ledger could not record it: %w", r.ID, err)
-	}
-	return r, nil
 }

@@ -129,7 +129,7 @@ func TestErasureOfZipEntries(t *testing.T) {
 
 	cli("approve", "--config", cfg, "--plan", pdir, "--by", "Privacy officer")
 	out = cli("apply", "--config", cfg, "--plan", pdir)
-	if !strings.Contains(out, "carried out and closed") {
+	if !strings.Contains(out, "carried out and completed") {
 		t.Errorf("apply:\n%s", out)
 	}
 	raw, _ := os.ReadFile(zipPath)
