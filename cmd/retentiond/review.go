@@ -66,7 +66,7 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usageErr("--config is required")
 	}
 	if args[0] != "resolve" && len(targets) > 0 {
-		return usageErr("unexpected argument %d", len(targets))
+		return usageErr("review %s takes no STORE:RECORD argument", args[0])
 	}
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
