@@ -57,6 +57,11 @@ type RunOptions struct {
 	// Started, if set, is called once the scheduler and the HTTP server
 	// are up and READY=1 was sent, with the server's address.
 	Started func(addr net.Addr)
+	// Loaded, if set, is told of every load of the config: the first one
+	// and each on SIGHUP, with its error (nil when the setup is now in
+	// force; else the running one was kept) and the Clock's time. For the
+	// config-reload metrics.
+	Loaded func(err error, at time.Time)
 }
 
 // DefaultStopTimeout is how long Run waits for runs in hand at shutdown.
@@ -100,13 +105,24 @@ func Run(ctx context.Context, opts RunOptions) error {
 		sigs = ch
 	}
 
+	clock := opts.Clock
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	loadedHook := func(err error) {
+		if opts.Loaded != nil {
+			opts.Loaded(err, clock.Now())
+		}
+	}
+
 	setup, err := opts.Load()
+	loadedHook(err)
 	if err != nil {
 		return fmt.Errorf("load config: %w", err)
 	}
 	sched, err := New(Options{
 		Location: setup.Location, Jobs: setup.Jobs, StateDir: setup.StateDir,
-		Locker: opts.Locker, Monitor: opts.Monitor, Logger: log, Clock: opts.Clock,
+		Locker: opts.Locker, Monitor: opts.Monitor, Logger: log, Clock: clock,
 	})
 	if err != nil {
 		return err
@@ -159,7 +175,8 @@ func Run(ctx context.Context, opts RunOptions) error {
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
 				notifyOrLog(log, notifier.Reloading())
-				setup = reload(log, opts.Load, setup, sched, srv, checks)
+				setup, err = reload(log, opts.Load, setup, sched, srv, checks)
+				loadedHook(err)
 				notifyOrLog(log, notifier.Notify(NotifyReady))
 				continue
 			}
@@ -173,16 +190,16 @@ func Run(ctx context.Context, opts RunOptions) error {
 }
 
 // reload loads the config again and swaps what can be swapped; it returns
-// the setup now in force.
-func reload(log *slog.Logger, load func() (Setup, error), cur Setup, sched *Scheduler, srv *Server, checks func(Setup) []Check) Setup {
+// the setup now in force and the error that kept the running one, if any.
+func reload(log *slog.Logger, load func() (Setup, error), cur Setup, sched *Scheduler, srv *Server, checks func(Setup) []Check) (Setup, error) {
 	next, err := load()
 	if err != nil {
 		log.Error("config reload failed; keeping the running config", "err", err)
-		return cur
+		return cur, err
 	}
 	if err := sched.Update(next.Jobs); err != nil {
 		log.Error("config reload failed; keeping the running jobs", "err", err)
-		return cur
+		return cur, err
 	}
 	if next.Location.String() != cur.Location.String() || next.StateDir != cur.StateDir || next.Listen != cur.Listen {
 		log.Warn("timezone, state_dir and daemon.listen changes take effect at restart")
@@ -191,7 +208,7 @@ func reload(log *slog.Logger, load func() (Setup, error), cur Setup, sched *Sche
 	srv.SetMetrics(next.Metrics)
 	srv.SetChecks(checks(next))
 	log.Info("config reloaded", "jobs", len(next.Jobs))
-	return next
+	return next, nil
 }
 
 func shutdown(log *slog.Logger, notifier *Notifier, sched *Scheduler, srv *Server, timeout time.Duration) error {
