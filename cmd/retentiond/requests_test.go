@@ -166,3 +166,54 @@ func TestRequestAnswerByHand(t *testing.T) {
 		t.Errorf("ledger:\n%s", led)
 	}
 }
+
+// TestDaemonApplyAnswersRequest: a request's plan approved by hand and
+// applied by the daemon's apply job answers the request, as apply does;
+// the job's metrics then count it answered, with no deadline.
+func TestDaemonApplyAnswersRequest(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "retentiond.yaml"), erasureConfig)
+	writeFile(t, filepath.Join(dir, "kinderen.csv"), "Nummer;Naam;Einde\n1;Piet Jansen;30-06-2025\n")
+	for _, f := range []string{"Jansen, Piet/intake.pdf", "Jansen, Piet/Contracten/contract.pdf"} {
+		writeFile(t, filepath.Join(dir, "data", f), "pdf")
+	}
+	cfg := filepath.Join(dir, "retentiond.yaml")
+	for _, args := range [][]string{
+		{"keygen", "--out", filepath.Join(dir, "keys")},
+		{"request", "open", "--config", cfg, "--subject", "child:1", "--kind", "erase", "--received", "2026-11-20"},
+		{"plan", "--config", cfg, "--request", "REQ-0001", "--out", filepath.Join(dir, "state", "plans", "20261123-020000")},
+		{"approve", "--config", cfg, "--plan", filepath.Join(dir, "state", "plans", "20261123-020000"), "--by", "Privacy officer"},
+	} {
+		if code, out, errs := runCLI(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errs)
+		}
+	}
+	m := metrics.New()
+	d, err := loadDaemon(cfg, m, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.apply(t.Context()); err != nil {
+		t.Fatalf("apply job: %v", err)
+	}
+	set, err := requests.Open(filepath.Join(dir, "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := set.Get("REQ-0001"); r.Status != requests.StatusAnswered || r.AnsweredBy != "Privacy officer" || r.Left == nil || r.Left.Records != 1 {
+		t.Errorf("after the apply job: status %s by %q, left %+v; want answered by the approver with the contract left", r.Status, r.AnsweredBy, r.Left)
+	}
+	if n, err := testutil.GatherAndCount(m.Registry(), "retentiond_subject_requests_next_deadline_timestamp_seconds"); err != nil || n != 0 {
+		t.Errorf("next deadline: %d series (%v), want none", n, err)
+	}
+	want := `
+# HELP retentiond_subject_requests_answered Data-subject requests answered and not yet completed (such as an erasure waiting for records a statutory minimum keeps), by kind.
+# TYPE retentiond_subject_requests_answered gauge
+retentiond_subject_requests_answered{kind="access"} 0
+retentiond_subject_requests_answered{kind="erase"} 1
+retentiond_subject_requests_answered{kind="export"} 0
+`
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "retentiond_subject_requests_answered"); err != nil {
+		t.Error(err)
+	}
+}
