@@ -20,6 +20,7 @@ import (
 	"github.com/retentiond/retentiond/agent/report"
 	"github.com/retentiond/retentiond/agent/requests"
 	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
 )
 
@@ -41,7 +42,8 @@ func (d *daemonJobs) plan(ctx context.Context) error {
 	if lang == "" {
 		lang = "nl"
 	}
-	res, err := makePlan(ctx, planOpts{configPath: d.path, lang: lang, autoRules: d.cfg.Daemon.AutoApply}, io.Discard)
+	asOf := rules.DateIn(d.now(), d.cfg.Location).String()
+	res, err := makePlan(ctx, planOpts{configPath: d.path, cfg: d.cfg, asOf: asOf, lang: lang, autoRules: d.cfg.Daemon.AutoApply}, io.Discard)
 	if err != nil {
 		for _, s := range d.cfg.Stores {
 			d.m.ObserveScan(s.Name, metrics.ScanStats{Err: true, At: time.Now()})
@@ -131,12 +133,11 @@ func (d *daemonJobs) autoApply(ctx context.Context, res *planResult) error {
 }
 
 // apply is the scheduled apply job: carry out every approved plan that
-// has not expired and was not carried out in full yet.
+// has not expired and was not carried out in full yet. It works with the
+// config the daemon loaded, never the file as it is now (a broken edit
+// waits for a SIGHUP that loads it).
 func (d *daemonJobs) apply(ctx context.Context) error {
-	cfg, err := config.Load(d.path)
-	if err != nil {
-		return d.failure(ctx, "apply", err)
-	}
+	cfg := d.cfg
 	var errs []error
 	for _, dir := range planDirs(cfg) {
 		for _, p := range []string{dir, filepath.Join(dir, autoDir)} {

@@ -29,6 +29,9 @@ type planOpts struct {
 	autoRules []string
 	// request is the id of an erasure request the plan answers.
 	request string
+	// cfg, if set, is the config to plan with (the daemon's, as loaded at
+	// start-up or the last good SIGHUP); configPath is then not read.
+	cfg *config.Config
 }
 
 // autoDir is the subfolder of a plan folder holding the items of the
@@ -83,9 +86,11 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 	if o.lang != "nl" && o.lang != "en" {
 		return nil, usageErr("--lang must be nl or en")
 	}
-	cfg, err := config.Load(o.configPath)
-	if err != nil {
-		return nil, &exitError{code: 2, err: err}
+	cfg, err := o.cfg, error(nil)
+	if cfg == nil {
+		if cfg, err = config.Load(o.configPath); err != nil {
+			return nil, &exitError{code: 2, err: err}
+		}
 	}
 	asOf := rules.DateIn(time.Now(), cfg.Location)
 	if o.asOf != "" {

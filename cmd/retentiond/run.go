@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jonboulle/clockwork"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/retentiond/retentiond/agent/daemon"
@@ -24,6 +25,17 @@ import (
 // approved, serves /metrics, /healthz and /readyz, and tells the
 // administrator when a plan awaits review or something failed.
 func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runDaemonWith(ctx, args, stdout, stderr, daemonHooks{})
+}
+
+// daemonHooks replace the daemon's real clock and signals (tests). The
+// clock decides when jobs fire and the as-of day of the plans they make.
+type daemonHooks struct {
+	clock   clockwork.Clock  // nil: the real clock
+	signals <-chan os.Signal // nil: the process's signals
+}
+
+func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer, hooks daemonHooks) error {
 	fs := newFlags("run", stderr)
 	cfgPath := fs.String("config", "", "config file (required)")
 	if err := parse(fs, args, false); err != nil {
@@ -42,7 +54,12 @@ func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	level.Set(logLevel(cfg.Daemon.LogLevel))
 	log := daemon.NewLogger(stderr, level)
 	m := metrics.New()
-	opts := daemon.RunOptions{Monitor: m.JobMonitor(), Logger: log}
+	clock := hooks.clock
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	opts := daemon.RunOptions{Monitor: m.JobMonitor(), Logger: log, Clock: clock, Signals: hooks.signals,
+		Loaded: func(err error, at time.Time) { m.SetConfigReload(err == nil, at) }}
 	if r := cfg.Daemon.Redis; r != nil {
 		client, err := redisClient(r)
 		if err != nil {
@@ -57,6 +74,7 @@ func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if err != nil {
 			return daemon.Setup{}, err
 		}
+		d.now = clock.Now
 		level.Set(logLevel(d.cfg.Daemon.LogLevel))
 		return d.setup(), nil
 	}
@@ -98,6 +116,8 @@ type daemonJobs struct {
 	m      *metrics.Metrics
 	log    *slog.Logger
 	notify notify.Notifier // nil: nobody is told
+	// now is the daemon's clock: a plan job plans as of its day.
+	now func() time.Time
 }
 
 // loadDaemon reads and checks the config as `validate` does (policy,
@@ -120,7 +140,7 @@ func loadDaemon(path string, m *metrics.Metrics, log *slog.Logger) (*daemonJobs,
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("state_dir: %w", err)
 	}
-	d := &daemonJobs{path: path, cfg: cfg, m: m, log: log}
+	d := &daemonJobs{path: path, cfg: cfg, m: m, log: log, now: time.Now}
 	if nc, ok := notifyConfig(cfg.Notify); ok {
 		if err := nc.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: notify: %w", cfg.Path, err)
