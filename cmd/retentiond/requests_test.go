@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
@@ -215,5 +216,50 @@ retentiond_subject_requests_answered{kind="export"} 0
 `
 	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "retentiond_subject_requests_answered"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestPackageAnswersRequest: making an access package answers the open
+// request (by --by), so its deadline stops; handing it over is recorded
+// with request complete.
+func TestPackageAnswersRequest(t *testing.T) {
+	dir := miniOrg(t, "Nummer;Naam;Einde\n1;Piet Jansen;15-03-2020\n")
+	cfg := filepath.Join(dir, "retentiond.yaml")
+	b, _ := os.ReadFile(cfg)
+	writeFile(t, cfg, strings.Replace(string(b), "state_dir: state\n", "state_dir: state\npseudonym_key_file: keys/pseudonym.key\nledger_key_file: keys/ledger.key\n", 1))
+	cli := func(args ...string) string {
+		t.Helper()
+		code, out, errs := runCLI(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errs)
+		}
+		return out
+	}
+	cli("keygen", "--out", filepath.Join(dir, "keys"))
+	cli("request", "open", "--config", cfg, "--subject", "child:1", "--kind", "access")
+	out := cli("request", "package", "--config", cfg, "--id", "REQ-0001", "--out", filepath.Join(dir, "pkg"), "--by", "Beheerder")
+	if !strings.Contains(out, "REQ-0001 is answered") || !strings.Contains(out, "request complete --id REQ-0001") {
+		t.Errorf("package:\n%s", out)
+	}
+	set, err := requests.Open(filepath.Join(dir, "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := set.Get("REQ-0001"); r.Status != requests.StatusAnswered || r.AnsweredBy != "Beheerder" {
+		t.Errorf("after the package: %s by %q, want answered by Beheerder", r.Status, r.AnsweredBy)
+	}
+	if s := set.Summary(time.UTC); s.Open[requests.Access] != 0 || !s.NextDeadline.IsZero() {
+		t.Errorf("the answered access request still counts towards the deadline: %+v", s)
+	}
+	// A second package (the first was lost) changes nothing.
+	if out := cli("request", "package", "--config", cfg, "--id", "REQ-0001", "--out", filepath.Join(dir, "pkg2")); !strings.Contains(out, "REQ-0001 is answered") {
+		t.Errorf("second package:\n%s", out)
+	}
+	cli("request", "complete", "--config", cfg, "--id", "REQ-0001")
+	led, _ := os.ReadFile(filepath.Join(dir, "state", "ledger", ledger.EntriesFile))
+	for action, n := range map[string]int{"access-package": 2, "request-answered": 1, "request-done": 1} {
+		if got := strings.Count(string(led), `"action":"`+action+`"`); got != n {
+			t.Errorf("ledger: %d %s, want %d\n%s", got, action, n, led)
+		}
 	}
 }
