@@ -133,7 +133,7 @@ func accessPackage(ctx context.Context, cfg *config.Config, r requests.Request, 
 	}); err != nil {
 		return fmt.Errorf("the package was made, but the ledger could not record it: %w", err)
 	}
-	fmt.Fprintf(stdout, "Package for %s in %s: %d record(s); open index.html. Hand it over securely, then close the request.\n", r.ID, out, len(index))
+	fmt.Fprintf(stdout, "Package for %s in %s: %d record(s); open index.html.\n", r.ID, out, len(index))
 	return nil
 }
 
