@@ -241,8 +241,12 @@ func TestBudgetNeverExceeded(t *testing.T) {
 	if total < 15 {
 		t.Fatalf("only %d requests logged", total)
 	}
-	// Allow for the moment between the budget's clock and the wire.
-	const slack = 20 * time.Millisecond
+	// Allow for the moment between the budget's clock and the wire, which
+	// a loaded machine (CI on two cores, the whole suite at once) can
+	// stretch: a request logged late would otherwise share a window with
+	// the next window's requests. Without a budget all of them land within
+	// a few milliseconds, so the check still bites.
+	slack := window / 5
 	for i := range log {
 		inWindow := 0
 		for _, y := range log[i:] {
