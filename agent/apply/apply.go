@@ -16,6 +16,7 @@ import (
 	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/pseudonym"
+	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
 )
@@ -39,11 +40,16 @@ type Options struct {
 	Approval *approval.Approval
 	// Planner decides records again as of today, with today's registries,
 	// and holds the opened stores.
-	Planner      *plan.Planner
-	Ledger       Ledger
-	Pseudonyms   *pseudonym.Keyed
-	StateDir     string
-	ConfigSHA256 string // of the config now; must be the plan's
+	Planner    *plan.Planner
+	Ledger     Ledger
+	Pseudonyms *pseudonym.Keyed
+	StateDir   string
+	// Decision is the digest of what decides under the config now
+	// (config.DecisionDigest), ConfigSHA256 the config file's hash: the
+	// plan must have been made under the same decision (plan.File's
+	// CheckDecision).
+	Decision     config.Decision
+	ConfigSHA256 string
 	MaxDeletions int
 	DryRun       bool
 	Now          func() time.Time
@@ -81,8 +87,9 @@ var ErrLimit = errors.New("delete limit reached")
 
 // Refusals: the plan cannot be applied at all.
 var (
-	ErrExpired       = errors.New("the plan has expired")
-	ErrConfigChanged = errors.New("the config changed since the plan was made")
+	ErrExpired = errors.New("the plan has expired")
+	// ErrConfigChanged: what decides the plan changed since it was made.
+	ErrConfigChanged = plan.ErrConfigChanged
 )
 
 // Run carries out the plan's approved actions.
@@ -94,8 +101,8 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if !now.Before(o.Approval.ExpiresAt) {
 		return nil, fmt.Errorf("%w (on %s): make and approve a new plan", ErrExpired, o.Approval.ExpiresAt.Format("2006-01-02"))
 	}
-	if o.ConfigSHA256 != o.Plan.ConfigSHA256 {
-		return nil, fmt.Errorf("%w: make and approve a new plan", ErrConfigChanged)
+	if err := o.Plan.CheckDecision(o.Decision, o.ConfigSHA256); err != nil {
+		return nil, fmt.Errorf("%w: make and approve a new plan", err)
 	}
 	if o.MaxDeletions <= 0 {
 		return nil, errors.New("apply: a delete limit is required")

@@ -61,6 +61,16 @@ func Policy(cfg *config.Config) (*rules.Policy, error) {
 	return p, nil
 }
 
+// Decision returns the digest of what decides a plan under cfg
+// (config.DecisionDigest), with cfg's policy resolved as Policy does.
+func Decision(cfg *config.Config) (config.Decision, error) {
+	p, err := Policy(cfg)
+	if err != nil {
+		return config.Decision{}, err
+	}
+	return cfg.DecisionDigest(p), nil
+}
+
 func overrides(cfg *config.Config, p *rules.Policy) (*rules.Policy, error) {
 	if len(cfg.Overrides) == 0 {
 		return p, nil

@@ -13,6 +13,7 @@
 package plan
 
 import (
+	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
 )
 
@@ -25,10 +26,15 @@ type Header struct {
 	Organisation string `json:"organisation"`
 	AsOf         string `json:"as_of"`
 	CreatedAt    string `json:"created_at"`
+	// ConfigSHA256 is the hex SHA-256 of the config file's bytes, for
+	// reference; Decision, not it, binds the plan (see CheckDecision).
 	ConfigSHA256 string `json:"config_sha256"`
-	Policy       string `json:"policy"`
-	Lang         string `json:"lang"`
-	All          bool   `json:"all"` // keep items are listed too
+	// Decision is the digest of what decides the plan, per section
+	// (config.DecisionDigest); absent in plans of earlier versions.
+	Decision *config.Decision `json:"decision,omitempty"`
+	Policy   string           `json:"policy"`
+	Lang     string           `json:"lang"`
+	All      bool             `json:"all"` // keep items are listed too
 	// Request is the data-subject request the plan answers ("REQ-0002"):
 	// it then lists that subject's items only.
 	Request string `json:"request,omitempty"`

@@ -84,6 +84,14 @@ func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string
 	if err != nil {
 		return nil, fmt.Errorf("plan %s: %w", shortDigest(f.Digest), err)
 	}
+	// Refused before any store is opened when what decides changed.
+	decision, err := pipeline.Decision(cfg)
+	if err != nil {
+		return nil, configErr(err)
+	}
+	if err := f.CheckDecision(decision, cfg.SHA256); err != nil {
+		return nil, fmt.Errorf("plan %s: %w: make and approve a new plan", shortDigest(f.Digest), err)
+	}
 	planner, err := recheckPlanner(ctx, cfg, f)
 	if err != nil {
 		return nil, err
@@ -108,7 +116,7 @@ func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string
 	}
 	opts := apply.Options{
 		Plan: f, Approval: appr, Planner: planner, Pseudonyms: k, StateDir: cfg.StateDir,
-		ConfigSHA256: cfg.SHA256, MaxDeletions: cfg.Apply.MaxDeletions, DryRun: dryRun, Now: time.Now,
+		Decision: decision, ConfigSHA256: cfg.SHA256, MaxDeletions: cfg.Apply.MaxDeletions, DryRun: dryRun, Now: time.Now,
 	}
 	var led *ledger.Ledger
 	if !dryRun {

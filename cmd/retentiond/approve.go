@@ -16,6 +16,7 @@ import (
 	"github.com/retentiond/retentiond/agent/approval"
 	"github.com/retentiond/retentiond/agent/keys"
 	"github.com/retentiond/retentiond/agent/ledger"
+	"github.com/retentiond/retentiond/agent/pipeline"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/agent/report"
@@ -51,8 +52,8 @@ func runApprove(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if f.ConfigSHA256 != cfg.SHA256 {
-		return errors.New("the config changed since this plan was made: make a new plan and approve that one")
+	if err := checkDecision(cfg, f); err != nil {
+		return fmt.Errorf("%w: make a new plan and approve that one", err)
 	}
 	a, err := approvePlan(cfg, f, *by, exclude)
 	if err != nil {
@@ -103,6 +104,18 @@ func approvePlan(cfg *config.Config, f *plan.File, by string, exclude []string) 
 		return nil, fmt.Errorf("the approval is recorded, but signing the ledger checkpoint failed: %w", err)
 	}
 	return a, nil
+}
+
+// checkDecision refuses a plan made under another decision than cfg's
+// (plan.File.CheckDecision): the policy, registries, stores, layouts,
+// profiles or operators changed since it was made. Edits that decide
+// nothing (comments, schedules, notify, listen) pass.
+func checkDecision(cfg *config.Config, f *plan.File) error {
+	d, err := pipeline.Decision(cfg)
+	if err != nil {
+		return configErr(err)
+	}
+	return f.CheckDecision(d, cfg.SHA256)
 }
 
 // ledgerKeys loads the config's ledger signing key and its verifier,

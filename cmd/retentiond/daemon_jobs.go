@@ -29,8 +29,9 @@ import (
 const appliedMarker = "applied"
 
 // staleMarker is written into a plan folder whose approval can no longer
-// be carried out because the config changed since the plan was made: the
-// apply job then stops trying (and telling) every night.
+// be carried out because what decides it (config.Decision) changed since
+// the plan was made: the apply job then stops trying (and telling) every
+// night.
 const staleMarker = "stale"
 
 // plan is the scheduled plan job: scan every store and write a plan; carry
@@ -192,7 +193,9 @@ func (d *daemonJobs) applyOne(ctx context.Context, cfg *config.Config, dir strin
 	switch {
 	case errors.Is(err, apply.ErrConfigChanged):
 		os.WriteFile(filepath.Join(dir, staleMarker), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o600)
-		return d.failure(ctx, "apply of plan "+shortDigest(f.Digest)+" (the config changed since it was made: approve a new plan)", err)
+		// The error names what changed (sections of the config, never a
+		// value): the notice says it too, for the administrator to act on.
+		return d.failure(ctx, "apply of plan "+shortDigest(f.Digest)+", now marked stale ("+err.Error()+")", err)
 	case errors.Is(err, apply.ErrLimit):
 		d.log.Warn("apply stopped at the delete limit; the next run goes on", "plan", dir, "done", res.Done)
 	case err != nil:

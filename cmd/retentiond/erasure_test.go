@@ -180,8 +180,8 @@ func TestErasureClosedWhenAllDone(t *testing.T) {
 	}
 }
 
-// TestApplyJobStalePlan: an approved plan whose config changed since is
-// reported once by the apply job, then left alone.
+// TestApplyJobStalePlan: an approved plan whose layout changed since is
+// reported once by the apply job, naming the layout, then left alone.
 func TestApplyJobStalePlan(t *testing.T) {
 	dir := miniOrg(t, "Nummer;Naam;Einde\n1;Piet Jansen;15-03-2020\n")
 	cfg := filepath.Join(dir, "retentiond.yaml")
@@ -196,12 +196,13 @@ func TestApplyJobStalePlan(t *testing.T) {
 		t.Fatal(out, errs)
 	}
 	b, _ = os.ReadFile(cfg)
-	writeFile(t, cfg, string(b)+"# changed\n")
+	writeFile(t, cfg, strings.Replace(string(b), "category: child-dossier", "category: contract", 1))
 	d, err := loadDaemon(cfg, metrics.New(), slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.apply(t.Context()); err == nil || !strings.Contains(err.Error(), "config changed") {
+	if err := d.apply(t.Context()); err == nil || !strings.Contains(err.Error(), "config changed") ||
+		!strings.Contains(err.Error(), "the layouts of store dossiers changed") {
 		t.Fatalf("first apply job: %v, want the changed config reported", err)
 	}
 	if err := d.apply(t.Context()); err != nil {

@@ -144,6 +144,7 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 	if err != nil {
 		return nil, fmt.Errorf("review resolutions could not be read, so nothing is planned: %w", err)
 	}
+	decision := cfg.DecisionDigest(pol) // what an approval of the plan is bound to
 	p := &plan.Planner{
 		Holds:       held,
 		Resolutions: resolved,
@@ -153,6 +154,7 @@ func makePlan(ctx context.Context, o planOpts, stderr io.Writer) (*planResult, e
 			AsOf:         asOf.String(),
 			CreatedAt:    time.Now().In(cfg.Location).Format(time.RFC3339),
 			ConfigSHA256: cfg.SHA256,
+			Decision:     &decision,
 			Policy:       pol.Name(),
 			Lang:         o.lang,
 			All:          o.all,
