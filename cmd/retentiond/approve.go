@@ -20,6 +20,7 @@ import (
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/agent/report"
+	"github.com/retentiond/retentiond/agent/statefs"
 	"github.com/retentiond/retentiond/config"
 )
 
@@ -47,6 +48,12 @@ func runApprove(_ context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
 		return &exitError{code: 2, err: err}
+	}
+	// The service must be able to read the approval: root's files are
+	// given to the state dir's owner afterwards (keepStateOwner); another
+	// user's would stay unreadable to it.
+	if err := statefs.CheckWriter(cfg.StateDir); err != nil {
+		return err
 	}
 	f, err := readPlan(*planPath)
 	if err != nil {

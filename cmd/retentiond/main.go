@@ -79,6 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		err := c.run(ctx, args[1:], stdout, stderr)
+		keepStateOwner(c.name, args[1:], stderr)
 		if err == nil {
 			return 0
 		}
