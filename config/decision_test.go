@@ -125,7 +125,8 @@ func TestDecisionChanges(t *testing.T) {
 				t.Errorf("Equal = %v, want %v", same, tt.want == nil)
 			}
 		})
-	} // Two edits at once: both named, the policy first.
+	}
+	// Two edits at once: both named, the policy first.
 	two := strings.Replace(strings.Replace(base, "category: contract", "category: financial", 1), "C1: {term: 2y}", "C1: {term: 3y}", 1)
 	want := []string{"override C1 changed", "the layouts of store dossiers changed"}
 	if got := decisionOf(t, dir, two).Changes(was); !reflect.DeepEqual(got, want) {
