@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,6 +20,7 @@ import (
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/report"
 	"github.com/retentiond/retentiond/agent/requests"
+	"github.com/retentiond/retentiond/agent/statefs"
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
 	"github.com/retentiond/retentiond/scanners"
@@ -39,6 +41,7 @@ const staleMarker = "stale"
 // awaits review; then prune the state dir (prune.go).
 func (d *daemonJobs) plan(ctx context.Context) error {
 	defer d.prune(ctx) // the state dir's own retention, however the plan went
+	d.checkState(ctx)
 	lang := d.cfg.Notify.Lang
 	if lang == "" {
 		lang = "nl"
@@ -140,17 +143,36 @@ func (d *daemonJobs) autoApply(ctx context.Context, res *planResult) error {
 func (d *daemonJobs) apply(ctx context.Context) error {
 	cfg := d.cfg
 	var errs []error
+	reported := d.checkState(ctx)
+	unreadable := func(kind statefs.Kind, path string, err error) {
+		if !reported[path] {
+			d.reportState(ctx, []statefs.Problem{{Kind: kind, Path: path, Err: err}})
+			reported[path] = true
+		}
+		errs = append(errs, fmt.Errorf("%s cannot be read: %w", path, err))
+	}
 	for _, dir := range planDirs(cfg) {
 		for _, p := range []string{dir, filepath.Join(dir, autoDir)} {
 			if done(p) {
 				continue
 			}
 			f, err := readPlan(p)
-			if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
 				continue // no plan here (no auto plan), or a plan being written
+			}
+			if err != nil {
+				// Never skipped in silence: a plan folder root made, say.
+				unreadable(statefs.Plans, filepath.Join(p, report.PlanJSON), err)
+				continue
 			}
 			a, err := d.approvalOf(cfg, f)
 			if errors.Is(err, approval.ErrNotApproved) {
+				continue
+			}
+			if errors.Is(err, approval.ErrInvalid) || isPathError(err) {
+				// Unreadable (root's 0600 file, say) or not a valid
+				// approval: nothing is applied on it, and it is told.
+				unreadable(statefs.Approvals, approval.Path(cfg.StateDir, f.Digest), err)
 				continue
 			}
 			if err != nil {

@@ -118,6 +118,8 @@ type daemonJobs struct {
 	notify notify.Notifier // nil: nobody is told
 	// now is the daemon's clock: a plan job plans as of its day.
 	now func() time.Time
+	// told is when the administrator was told of unreadable state files.
+	told *stateTold
 }
 
 // loadDaemon reads and checks the config as `validate` does (policy,
@@ -140,7 +142,7 @@ func loadDaemon(path string, m *metrics.Metrics, log *slog.Logger) (*daemonJobs,
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return nil, fmt.Errorf("state_dir: %w", err)
 	}
-	d := &daemonJobs{path: path, cfg: cfg, m: m, log: log, now: time.Now}
+	d := &daemonJobs{path: path, cfg: cfg, m: m, log: log, now: time.Now, told: &stateTold{}}
 	if nc, ok := notifyConfig(cfg.Notify); ok {
 		if err := nc.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: notify: %w", cfg.Path, err)
