@@ -306,3 +306,25 @@ func TestWatcher(t *testing.T) {
 		t.Error("Check refreshed an unchanged state dir")
 	}
 }
+
+// TestReadLedgerBeingWritten: a last ledger line without its newline is
+// being appended and is not read yet; it is no error.
+func TestReadLedgerBeingWritten(t *testing.T) {
+	s := newState(t)
+	a := item("dossiers", "a.pdf", rules.Delete, "2026-01-01")
+	s.writePlan("20260302-020000", "", night, "2026-03-02", "", []plan.StoreResult{{Name: "dossiers", Records: 1}}, a)
+	s.record(a, ledger.OutcomeDone, night.Add(time.Hour))
+	f, err := os.OpenFile(filepath.Join(s.dir, "ledger", ledger.EntriesFile), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"time":"2026-03-02T`)
+	f.Close()
+	g, err := Read(s.source(night.Add(2 * time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := g.Stores["dossiers"].Overdue; n != 0 {
+		t.Errorf("overdue %d, want 0: the item is done", n)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -38,11 +39,17 @@ func doneSince(dir string) (doneRecords, error) {
 		return out, err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
+	r := bufio.NewReaderSize(f, 64<<10)
+	for n := 1; ; n++ {
+		line, err := r.ReadBytes('\n')
+		if err == io.EOF {
+			return out, nil // a last line without its newline is being written: not yet an entry
+		}
+		if err != nil {
+			return out, err
+		}
 		var e ledger.Entry
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+		if err := json.Unmarshal(line, &e); err != nil {
 			return out, fmt.Errorf("%s: line %d is not a ledger entry", f.Name(), n)
 		}
 		if e.Record == "" || e.Action != ledger.ActionDelete && e.Action != ledger.ActionPseudonymise ||
@@ -53,5 +60,4 @@ func doneSince(dir string) (doneRecords, error) {
 			out[e.Record] = e.Time
 		}
 	}
-	return out, sc.Err()
 }
