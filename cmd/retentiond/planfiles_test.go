@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/retentiond/retentiond/agent/flock"
 )
 
 // TestStaleTempFilesRemoved: a rewrite killed mid-way leaves a temporary
@@ -154,5 +156,33 @@ func TestStaleZipTempsAfterKilledApply(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "state", applyMarkerFile)); !os.IsNotExist(err) {
 		t.Errorf("the marker was not removed after a clean sweep (%v)", err)
+	}
+}
+
+// TestOneApplyAtATime: while one apply holds the state dir's apply lock,
+// a second is refused before it acts, and deletes nothing.
+func TestOneApplyAtATime(t *testing.T) {
+	dir, files := approvedOrg(t, 2)
+	l, err := flock.Try(filepath.Join(dir, "state", applyLockFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCLI(t, "apply", "--config", filepath.Join(dir, "retentiond.yaml"), "--plan", filepath.Join(dir, "plan"))
+	if code == 0 || !strings.Contains(errs, "another apply is running") {
+		t.Errorf("apply beside a running apply: exit %d\n%s%s", code, out, errs)
+	}
+	for _, f := range files {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("deleted while another apply ran: %v", err)
+		}
+	}
+	l.Unlock()
+	if code, out, errs := runCLI(t, "apply", "--config", filepath.Join(dir, "retentiond.yaml"), "--plan", filepath.Join(dir, "plan")); code != 0 {
+		t.Fatalf("apply after the other finished: %d\n%s%s", code, out, errs)
+	}
+	for _, f := range files {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("not deleted: %v", err)
+		}
 	}
 }
