@@ -42,9 +42,16 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	res, runErr := applyPlan(ctx, cfg, *cfgPath, *planPath, f, *dryRun, stderr, nil)
+	res, runErr := applyPlan(ctx, cfg, *cfgPath, *planPath, f, *dryRun, stderr, nil, rules.Date{})
 	if res == nil {
 		return runErr
+	}
+	if !*dryRun && runErr == nil {
+		// As the apply job does: it goes over the plan no more, and the
+		// daemon's gauges and prune see it applied.
+		if err := markApplied(filepath.Dir(f.Path), time.Now()); err != nil {
+			fmt.Fprintf(stderr, "retentiond apply: marking the plan applied: %v\n", err)
+		}
 	}
 	if !*dryRun && runErr == nil {
 		if err := finishRequest(cfg, f, res.Failed+res.Skipped+res.Excluded, stdout); err != nil {
@@ -70,8 +77,10 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // applyPlan carries out an approved plan: the apply command's and the
 // daemon's one way to it. Problems with the ledger are written to stderr
 // (they hold no personal data).
-// seen, if set, is given the stores as opened, after the run.
-func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string, f *plan.File, dryRun bool, stderr io.Writer, seen func([]plan.Store)) (*apply.Result, error) {
+// seen, if set, is given the stores as opened, after the run. today is
+// the day the re-check decides as of (the daemon's clock); zero means
+// today in the config's time zone.
+func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string, f *plan.File, dryRun bool, stderr io.Writer, seen func([]plan.Store), today rules.Date) (*apply.Result, error) {
 	k, err := loadPseudonyms(cfg)
 	if err != nil {
 		return nil, err
@@ -92,7 +101,7 @@ func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string
 	if err := f.CheckDecision(decision, cfg.SHA256); err != nil {
 		return nil, fmt.Errorf("plan %s: %w: make and approve a new plan", shortDigest(f.Digest), err)
 	}
-	planner, err := recheckPlanner(ctx, cfg, f)
+	planner, err := recheckPlanner(ctx, cfg, f, today)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +163,7 @@ func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string
 
 // recheckPlanner is a planner as of today, with today's registries and
 // policy, to decide each item again before acting.
-func recheckPlanner(ctx context.Context, cfg *config.Config, f *plan.File) (*plan.Planner, error) {
+func recheckPlanner(ctx context.Context, cfg *config.Config, f *plan.File, today rules.Date) (*plan.Planner, error) {
 	pol, err := pipeline.Policy(cfg)
 	if err != nil {
 		return nil, configErr(err)
@@ -167,7 +176,9 @@ func recheckPlanner(ctx context.Context, cfg *config.Config, f *plan.File) (*pla
 	if err != nil {
 		return nil, configErr(err)
 	}
-	today := rules.DateIn(time.Now(), cfg.Location)
+	if today.IsZero() {
+		today = rules.DateIn(time.Now(), cfg.Location)
+	}
 	held, err := activeHolds(cfg, today)
 	if err != nil {
 		return nil, fmt.Errorf("legal holds could not be read, so nothing is applied: %w", err)

@@ -18,6 +18,7 @@ import (
 	"github.com/retentiond/retentiond/agent/metrics"
 	"github.com/retentiond/retentiond/agent/notify"
 	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/prune"
 	"github.com/retentiond/retentiond/agent/report"
 	"github.com/retentiond/retentiond/agent/requests"
 	"github.com/retentiond/retentiond/agent/statefs"
@@ -27,8 +28,15 @@ import (
 )
 
 // appliedMarker is written into a plan folder once an apply of it ended
-// without error or limit: the apply job does not go over it again.
-const appliedMarker = "applied"
+// without error or limit, by the apply job or the apply command: the
+// apply job does not go over it again, and prune keeps an applied plan's
+// reports for the state: applied_plans term from then.
+const appliedMarker = prune.AppliedMarker
+
+// markApplied writes the applied marker into the plan folder dir.
+func markApplied(dir string, now time.Time) error {
+	return os.WriteFile(filepath.Join(dir, appliedMarker), []byte(now.Format(time.RFC3339)+"\n"), 0o600)
+}
 
 // staleMarker is written into a plan folder whose approval can no longer
 // be carried out because what decides it (config.Decision) changed since
@@ -78,7 +86,7 @@ func (d *daemonJobs) plan(ctx context.Context) error {
 					"delete": res.sum.Delete, "pseudonymise": res.sum.Pseudonymise, "review": res.sum.Review, "hold": res.sum.Hold}})
 		}
 	}
-	d.pending()
+	d.watch.Check() // the new plan, and what auto_apply did
 	if res.failed == 0 {
 		d.closeErasures(res)
 	}
@@ -189,16 +197,16 @@ func (d *daemonJobs) apply(ctx context.Context) error {
 			}
 		}
 	}
-	d.verifyLedger(cfg)
-	d.pending()
-	d.requestMetrics()
+	if !d.watch.Check() { // nothing changed: verify the ledger all the same, nightly
+		d.verifyLedger(cfg)
+	}
 	return errors.Join(errs...)
 }
 
 // applyOne applies one approved plan and records what happened.
 func (d *daemonJobs) applyOne(ctx context.Context, cfg *config.Config, dir string, f *plan.File) error {
 	start := time.Now()
-	res, err := applyPlan(ctx, cfg, d.path, dir, f, false, logWriter{d}, d.countRequests)
+	res, err := applyPlan(ctx, cfg, d.path, dir, f, false, logWriter{d}, d.countRequests, rules.DateIn(d.now(), cfg.Location))
 	st := metrics.ApplyStats{Duration: time.Since(start), At: time.Now(), Err: res == nil}
 	if res != nil {
 		st.Actions = actionCounts(f, res)
@@ -223,7 +231,7 @@ func (d *daemonJobs) applyOne(ctx context.Context, cfg *config.Config, dir strin
 	case err != nil:
 		return d.failure(ctx, "apply of plan "+shortDigest(f.Digest), err)
 	default:
-		if werr := os.WriteFile(filepath.Join(dir, appliedMarker), []byte(time.Now().Format(time.RFC3339)+"\n"), 0o600); werr != nil {
+		if werr := markApplied(dir, time.Now()); werr != nil {
 			d.log.Warn("marking the plan applied failed", "plan", dir, "err", werr)
 		}
 		// A request's plan answers or completes its request, whoever
@@ -281,32 +289,6 @@ func planDirs(cfg *config.Config) []string {
 	}
 	sort.Strings(dirs) // names are timestamps
 	return dirs
-}
-
-// pending sets the metrics of plans awaiting approval: plans with
-// actions, made after the newest approved plan and not yet expired.
-func (d *daemonJobs) pending() {
-	n, oldest := 0, time.Time{}
-	for _, dir := range planDirs(d.cfg) {
-		f, err := readPlan(dir)
-		if err != nil {
-			continue
-		}
-		if _, err := d.approvalOf(d.cfg, f); err == nil {
-			n, oldest = 0, time.Time{} // approved: older plans are superseded
-			continue
-		}
-		made, err := time.Parse(time.RFC3339, f.CreatedAt)
-		if err != nil || f.Summary.Delete+f.Summary.Pseudonymise == 0 ||
-			!time.Now().Before(approval.Expiry(made, d.cfg.Apply.ParsedPlanMaxAge, d.cfg.Location)) {
-			continue
-		}
-		if n == 0 {
-			oldest = made
-		}
-		n++
-	}
-	d.m.SetPendingPlans(n, oldest)
 }
 
 // closeErasures settles the erasure requests after a night's plan (every

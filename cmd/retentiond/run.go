@@ -14,6 +14,7 @@ import (
 
 	"github.com/retentiond/retentiond/agent/daemon"
 	"github.com/retentiond/retentiond/agent/daemon/redislock"
+	"github.com/retentiond/retentiond/agent/gauges"
 	"github.com/retentiond/retentiond/agent/metrics"
 	"github.com/retentiond/retentiond/agent/notify"
 	"github.com/retentiond/retentiond/agent/pipeline"
@@ -75,6 +76,7 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 			return daemon.Setup{}, err
 		}
 		d.now = clock.Now
+		d.watch.Check() // the gauges as the state dir has them, before any job
 		level.Set(logLevel(d.cfg.Daemon.LogLevel))
 		return d.setup(), nil
 	}
@@ -120,6 +122,8 @@ type daemonJobs struct {
 	now func() time.Time
 	// told is when the administrator was told of unreadable state files.
 	told *stateTold
+	// watch rebuilds the gauges from the state dir when it changed.
+	watch *gauges.Watcher
 }
 
 // loadDaemon reads and checks the config as `validate` does (policy,
@@ -143,6 +147,7 @@ func loadDaemon(path string, m *metrics.Metrics, log *slog.Logger) (*daemonJobs,
 		return nil, fmt.Errorf("state_dir: %w", err)
 	}
 	d := &daemonJobs{path: path, cfg: cfg, m: m, log: log, now: time.Now, told: &stateTold{}}
+	d.watch = gauges.NewWatcher(cfg.StateDir, d.refresh)
 	if nc, ok := notifyConfig(cfg.Notify); ok {
 		if err := nc.Validate(); err != nil {
 			return nil, fmt.Errorf("%s: notify: %w", cfg.Path, err)
@@ -172,7 +177,7 @@ func (d *daemonJobs) setup() daemon.Setup {
 			{Name: "plan", Schedule: d.cfg.Daemon.PlanSchedule, Run: d.plan, Scan: true},
 			{Name: "apply", Schedule: d.cfg.Daemon.ApplySchedule, Run: d.apply},
 		},
-		Metrics: d.m.Handler(),
+		Metrics: d.watch.Handler(d.m.Handler()),
 		Ready:   d.ready,
 	}
 }
