@@ -15,7 +15,7 @@ import (
 )
 
 // nightsDay is the fixed day the simulated nights start on: the demo is
-// made as of it, and the daemon's clock starts at 01:00 that day.
+// made as of it, and the daemon's clock starts at 02:30 that day.
 var nightsDay = rules.Date{Year: 2026, Month: time.March, Day: 2}
 
 // clockDemo makes the demo as of day with its keys and a daemon section
@@ -43,13 +43,14 @@ type clockDaemon struct {
 	loc   *time.Location
 }
 
-// startClockDaemon starts the daemon on cfg with its clock at 01:00 of
-// day in Amsterdam.
+// startClockDaemon starts the daemon on cfg with its clock at 02:30 of
+// day in Amsterdam: a first start plans at once, standing for that day's
+// 02:00, and applies at once, standing for the day before's 03:00.
 func startClockDaemon(t *testing.T, cfg, addr string, day rules.Date) *clockDaemon {
 	t.Helper()
 	loc := amsterdam()
 	c := &clockDaemon{
-		clock: clockwork.NewFakeClockAt(time.Date(day.Year, day.Month, day.Day, 1, 0, 0, 0, loc)),
+		clock: clockwork.NewFakeClockAt(time.Date(day.Year, day.Month, day.Day, 2, 30, 0, 0, loc)),
 		sigs:  make(chan os.Signal, 1),
 		loc:   loc,
 	}

@@ -30,10 +30,10 @@ func TestDaemonKeepsLoadedConfig(t *testing.T) {
 	d.hup()
 	d.waitValue(t, `retentiond_config_last_reload_successful`, func(v float64) bool { return v == 0 })
 
-	d.advanceTo(t, nightsDay, 2)
-	d.jobs(t, "plan", 2)
 	d.advanceTo(t, nightsDay, 3)
 	d.jobs(t, "apply", 2)
+	d.advanceTo(t, nightsDay.AddDays(1), 2)
+	d.jobs(t, "plan", 2)
 	if v := d.waitMetric(t, `retentiond_config_last_reload_success_timestamp_seconds`); v != loadedAt {
 		t.Errorf("the last successful reload moved from %v to %v on a failed reload", loadedAt, v)
 	}
