@@ -43,7 +43,10 @@
 // # Shutdown and reload
 //
 // See Run. On SIGTERM the context passed to Job.Run is cancelled: a job
-// should finish or journal the item in hand and return.
+// should finish or journal the item in hand and return. A failed reload
+// keeps the running jobs, so a job must carry what it needs from the load
+// that made it (the config as loaded, not its path). RunOptions.Loaded is
+// told of every load, for the config-reload metrics.
 //
 // # Personal data
 //
