@@ -39,7 +39,8 @@ func TestDaemonNightsSettle(t *testing.T) {
 		}
 		pdir, f := latestPlan(t, dir)
 		if f.AsOf != day.String() {
-			t.Fatalf("night %d: the plan is as of %s, want the clock's day %s", night, f.AsOf, day)
+			all, _ := filepath.Glob(filepath.Join(dir, "state", "plans", "*"))
+			t.Fatalf("night %d: the plan in %s is as of %s, want the clock's day %s; plan folders %v; log:\n%s", night, pdir, f.AsOf, day, all, d.errs.String())
 		}
 		auto, _ := readPlan(filepath.Join(pdir, autoDir))
 		counts = append(counts, fmt.Sprintf("night %d (%s): %d to delete, %d to pseudonymise, %d auto", night, day,
@@ -97,12 +98,15 @@ func latestPlan(t *testing.T, dir string) (string, *plan.File) {
 	if len(plans) == 0 {
 		t.Fatal("no plan")
 	}
-	sort.Strings(plans)
-	f, err := plan.Read(plans[len(plans)-1])
+	for i := range plans {
+		plans[i] = filepath.Dir(plans[i])
+	}
+	sort.Strings(plans) // TIMESTAMP before TIMESTAMP-2, a plan of the same second
+	f, err := plan.Read(filepath.Join(plans[len(plans)-1], "plan.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return filepath.Dir(plans[len(plans)-1]), f
+	return plans[len(plans)-1], f
 }
 
 // actions counts the items of f (nil: none) that delete or pseudonymise.
