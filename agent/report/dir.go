@@ -44,7 +44,15 @@ func NewDir(parent string, t time.Time) (*Dir, error) {
 		if err != nil {
 			return nil, err
 		}
-		return LockDir(p)
+		// The folder is ours: only another run's SweepPartials, trying
+		// every folder's lock for a moment, can hold it now. Wait that out.
+		for try := 0; ; try++ {
+			d, err := LockDir(p)
+			if err == nil || !errors.Is(err, flock.ErrBusy) || try == 100 {
+				return d, err
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 	return nil, fmt.Errorf("%s: no free plan folder name for %s", parent, base)
 }
@@ -57,7 +65,7 @@ func LockDir(dir string) (*Dir, error) {
 	}
 	l, err := flock.Try(filepath.Join(dir, LockFile))
 	if errors.Is(err, flock.ErrBusy) {
-		return nil, fmt.Errorf("another plan is being written into %s: wait for it, or choose another --out", dir)
+		return nil, fmt.Errorf("another plan is being written into %s: wait for it, or choose another --out: %w", dir, err)
 	}
 	if err != nil {
 		return nil, err
