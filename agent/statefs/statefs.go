@@ -131,27 +131,41 @@ func keepOwner(stateDir string, euid int) (int, error) {
 	if err != nil || uid == 0 {
 		return 0, err
 	}
+	// Through os.Root: a folder swapped for a link while the walk runs
+	// (the state dir's owner can do that) cannot lead it, nor a chown,
+	// out of the state dir.
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer root.Close()
 	n := 0
 	var errs []error
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			errs = append(errs, err)
 			return nil
 		}
+		if visitHook != nil {
+			visitHook(d.Name())
+		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			return nil
 		}
-		fi, err := d.Info()
+		fi, err := root.Lstat(p)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) { // removed meanwhile
 				errs = append(errs, err)
 			}
 			return nil
 		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			return nil // swapped for a link since it was listed
+		}
 		if u, _, ok := ownerOf(fi); !ok || u != 0 {
 			return nil
 		}
-		if err := os.Lchown(p, uid, gid); err != nil {
+		if err := root.Lchown(p, uid, gid); err != nil {
 			errs = append(errs, err)
 			return nil
 		}
@@ -162,10 +176,16 @@ func keepOwner(stateDir string, euid int) (int, error) {
 		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
-		return n, fmt.Errorf("giving the state dir's new files to its owner (uid %d): %w", uid, errors.Join(errs...))
+		// Paths under the state dir can name a person (an access
+		// package's files): the count and the first cause only.
+		return n, fmt.Errorf("giving the state dir's new files to its owner (uid %d): %d could not be given (%w)", uid, len(errs), cause(errs[0]))
 	}
 	return n, nil
 }
+
+// visitHook, if set (by tests), is called with the name of each entry
+// the owner walk visits, before it looks at the entry.
+var visitHook func(name string)
 
 // CheckWriter returns an error if this process runs as a user who is
 // neither root nor the owner of stateDir: a file it wrote there (mode

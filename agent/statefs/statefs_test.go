@@ -201,3 +201,66 @@ func TestKindsAreMetricLabels(t *testing.T) {
 		t.Errorf("statefs kinds %v, metrics state files %v", kinds, metrics.StateFiles)
 	}
 }
+
+// TestKeepOwnerNeverLeavesTheStateDir: a folder of the state dir swapped
+// for a symbolic link to a folder outside it while the walk is under way
+// (the service's user owns the state dir and can do that) does not lead
+// the walk out: root's files out there keep their owner.
+func TestKeepOwnerNeverLeavesTheStateDir(t *testing.T) {
+	needRoot(t)
+	base := t.TempDir()
+	dir := filepath.Join(base, "state")
+	outside := filepath.Join(base, "etc")
+	secret := filepath.Join(outside, "shadow")
+	write(t, secret, "root's")
+	plan := filepath.Join(dir, "plans", "20260302-020000")
+	write(t, filepath.Join(plan, "plan.json"), "{}")
+	if err := os.Chown(dir, serviceUID, serviceGID); err != nil {
+		t.Fatal(err)
+	}
+	visitHook = func(name string) {
+		if name != "20260302-020000" {
+			return
+		}
+		if err := os.RemoveAll(plan); err != nil {
+			t.Error(err)
+		}
+		if err := os.Symlink(outside, plan); err != nil {
+			t.Error(err)
+		}
+	}
+	defer func() { visitHook = nil }()
+	KeepOwner(dir) // an error is fine: the folder changed under it
+	if u, _ := owner(t, secret); u != 0 {
+		t.Errorf("a file outside the state dir, reached through a folder swapped for a link, went to user %d", u)
+	}
+	if u, _ := owner(t, outside); u != 0 {
+		t.Errorf("the folder outside the state dir went to user %d", u)
+	}
+}
+
+// TestKeepOwnerErrorNamesNoPath: paths in the state dir can name a person
+// (an access package holds the person's files under their own names), so
+// a failure of the walk is told by count and cause, never by path.
+func TestKeepOwnerErrorNamesNoPath(t *testing.T) {
+	needRoot(t)
+	dir := filepath.Join(t.TempDir(), "state")
+	person := filepath.Join(dir, "packages", "REQ-0001", "files", "dossiers", "2022", "Tess Mulder")
+	write(t, filepath.Join(person, "intake.pdf"), "x")
+	if err := os.Chown(dir, serviceUID, serviceGID); err != nil {
+		t.Fatal(err)
+	}
+	visitHook = func(name string) {
+		if name == "Tess Mulder" {
+			os.RemoveAll(person) // gone before the walk reads it
+		}
+	}
+	defer func() { visitHook = nil }()
+	_, err := KeepOwner(dir)
+	if err == nil {
+		t.Fatal("KeepOwner: no error for a folder that could not be read")
+	}
+	if strings.Contains(err.Error(), "Tess") || strings.Contains(err.Error(), "dossiers") {
+		t.Errorf("the error names a path in the state dir: %v", err)
+	}
+}
