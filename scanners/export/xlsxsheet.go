@@ -257,7 +257,7 @@ func (b *book) value(sheet string, row int, c *xcell) (string, error) {
 	case "s":
 		i, err := strconv.Atoi(strings.TrimSpace(c.v))
 		if err != nil {
-			return "", fmt.Errorf("sheet %q, cell %s%d: shared string %q is not a number", sheet, colName(c.col), row, c.v)
+			return "", fmt.Errorf("sheet %q, cell %s%d: a shared string cell whose value is not a number (not shown: it may be personal data)", sheet, colName(c.col), row)
 		}
 		s, ok := b.sst.get(i)
 		if !ok {

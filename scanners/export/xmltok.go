@@ -282,7 +282,7 @@ func unescapeXML(b []byte) (string, error) {
 				err = errXMLSyntax
 			}
 			if err != nil || !utf8.ValidRune(rune(n)) {
-				return "", fmt.Errorf("%w: unknown entity &%s;", errXMLSyntax, ent)
+				return "", fmt.Errorf("%w: an & that starts no known entity or character reference", errXMLSyntax)
 			}
 			out.WriteRune(rune(n))
 		}
