@@ -3,6 +3,7 @@ package registry
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -50,6 +51,12 @@ func errText(err error) string {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err.Error()
+	}
+	// encoding/xml quotes the text at a syntax error (an & in a name
+	// gives "invalid character entity &Bakker"): the line only.
+	var se *xml.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("its XML is malformed at line %d (the text there is not shown: it may be personal data)", se.Line)
 	}
 	return err.Error()
 }

@@ -118,7 +118,7 @@ func (t *xlsxTable) open(sheet string) *problem {
 			return nil // no sheetData: an empty sheet
 		}
 		if err != nil {
-			return &problem{fmt.Sprintf("sheet %q cannot be read: %v", t.sheet, err), "export the registry again"}
+			return &problem{fmt.Sprintf("sheet %q cannot be read: %s", t.sheet, errText(err)), "export the registry again"}
 		}
 		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "sheetData" {
 			return nil
@@ -147,7 +147,7 @@ func (t *xlsxTable) next() (int, []string, bool) {
 			return t.row, nil, false
 		}
 		if err != nil {
-			return fail("%v", err)
+			return fail("%s", errText(err))
 		}
 		switch el := tok.(type) {
 		case xml.EndElement:
@@ -158,7 +158,7 @@ func (t *xlsxTable) next() (int, []string, bool) {
 		case xml.StartElement:
 			if el.Name.Local != "row" {
 				if err := t.dec.Skip(); err != nil {
-					return fail("%v", err)
+					return fail("%s", errText(err))
 				}
 				continue
 			}
@@ -171,7 +171,7 @@ func (t *xlsxTable) next() (int, []string, bool) {
 			t.row = n
 			cells, err := t.rowCells()
 			if err != nil {
-				return fail("row %d: %v", t.row, err)
+				return fail("row %d: %s", t.row, errText(err))
 			}
 			return t.row, cells, true
 		}
