@@ -109,6 +109,9 @@ func sweepDir(dir string) (int, error) {
 	defer l.Unlock()
 	n := 0
 	for _, d := range []string{dir, filepath.Join(dir, "auto")} {
+		if fi, err := os.Lstat(d); err != nil || !fi.IsDir() {
+			continue // an auto/ that is a link is not followed out of the state dir
+		}
 		ents, err := os.ReadDir(d)
 		if err != nil {
 			continue
