@@ -96,7 +96,7 @@ func (s *Set) Settle(plans []*plan.File, asOf rules.Date, now time.Time, known f
 		changes, unknown = nil, nil
 		for i := range f.reqs {
 			r := &f.reqs[i]
-			if r.Kind != Erase || r.IsClosed() || asOf.Before(r.Received) {
+			if r.Kind != Erase || r.IsClosed() || asOf.Before(r.Received) || !madeKnowing(plans, r) {
 				continue
 			}
 			var l Remaining
@@ -120,6 +120,27 @@ func (s *Set) Settle(plans []*plan.File, asOf rules.Date, now time.Time, known f
 		return nil
 	})
 	return changes, unknown, err
+}
+
+// madeKnowing reports whether every plan was made after r was opened, so
+// that it decided r's subject under r: a plan made before (a request
+// opened while the night's plan ran) did not list what it kept of the
+// subject, and its silence is not "nothing left". Both times are whole
+// seconds (created_at, OpenedAt), and a plan reads the requests just
+// after its created_at: a request opened in that same second counts as
+// known. A plan without created_at (none is written so) does not hold a
+// request back; one whose created_at is not a time does.
+func madeKnowing(plans []*plan.File, r *Request) bool {
+	for _, p := range plans {
+		if p.CreatedAt == "" {
+			continue
+		}
+		created, err := time.Parse(time.RFC3339, p.CreatedAt)
+		if err != nil || r.OpenedAt.After(created) {
+			return false
+		}
+	}
+	return true
 }
 
 // Erasures maps the subjects of active (open or answered) erasure
