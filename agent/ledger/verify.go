@@ -122,7 +122,7 @@ func verify(dir string, v note.Verifier, record string, o VerifyOptions) (*Repor
 }
 
 // verifyOnce reads the files in the order a writer makes them durable in
-// reverse (mark, checkpoints, entries, intents), so that a ledger being
+// reverse (checkpoints, mark, hashes, entries, intents), so that a ledger being
 // appended to is seen whole: every checkpoint read covers entries that
 // are read after it, every entry read has its intent on disk.
 func verifyOnce(dir string, v note.Verifier, record string, o VerifyOptions) (*Report, *scanned, []byte, error) {
@@ -133,11 +133,18 @@ func verifyOnce(dir string, v note.Verifier, record string, o VerifyOptions) (*R
 		Outcomes: map[string]int64{},
 	}
 	s := &scanned{}
+	// Checkpoint writes the mark before the checkpoint, so the
+	// checkpoints are read first: a mark read after them is never older
+	// than the latest of them (at most a checkpoint ahead, being written).
+	cps, cerr := os.ReadFile(filepath.Join(dir, CheckpointsFile))
 	hd, haveHead, herr := readHead(o.Head)
 	if o.NoHead {
 		haveHead, herr = false, nil
 	}
-	cps, cerr := os.ReadFile(filepath.Join(dir, CheckpointsFile))
+	// Append makes an entry's line durable before its stored hashes, so
+	// the hashes are read before the entries: every hash read has its
+	// line on disk.
+	hashes, hserr := os.ReadFile(filepath.Join(dir, HashesFile))
 	if err := scanEntries(dir, r, s, record); err != nil {
 		return nil, nil, nil, err
 	}
@@ -153,7 +160,7 @@ func verifyOnce(dir string, v note.Verifier, record string, o VerifyOptions) (*R
 	if err := checkCheckpoints(cps, v, r, s); err != nil {
 		return nil, nil, nil, err
 	}
-	if err := checkStoredHashes(dir, r, s); err != nil {
+	if err := checkStoredHashes(hashes, hserr, r, s); err != nil {
 		return nil, nil, nil, err
 	}
 	signedN := r.Latest.N
@@ -387,13 +394,16 @@ func readHashes(dir string) (memHashes, error) {
 	return m, nil
 }
 
-// checkStoredHashes compares the hashes file with the recomputation.
-func checkStoredHashes(dir string, r *Report, s *scanned) error {
-	b, err := os.ReadFile(filepath.Join(dir, HashesFile))
+// checkStoredHashes compares the hashes file's content b (read with
+// error err) with the recomputation.
+func checkStoredHashes(b []byte, err error, r *Report, s *scanned) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("ledger: %w", err)
 	}
-	file, _ := readHashes(dir)
+	file := make(memHashes, len(b)/tlog.HashSize)
+	for i := range file {
+		copy(file[i][:], b[i*tlog.HashSize:])
+	}
 	for i := range min(len(file), len(s.stored)) {
 		if file[i] != s.stored[i] {
 			level, n := tlog.SplitStoredHashIndex(int64(i))
