@@ -148,6 +148,18 @@ func applyPlan(ctx context.Context, cfg *config.Config, cfgPath, planPath string
 		if opts.Recorded, err = apply.Recorded(dir, f.Digest); err != nil {
 			return nil, fmt.Errorf("reading the ledger: %w", err)
 		}
+		// An approve killed after saving the approval and before its
+		// ledger entry: the approval is recorded before anything is done.
+		recorded, err := approval.InLedger(dir, f.Digest)
+		if err != nil {
+			return nil, fmt.Errorf("reading the ledger: %w", err)
+		}
+		if !recorded {
+			if _, err := led.Append(approval.LedgerEntry(appr, k)); err != nil {
+				return nil, fmt.Errorf("recording the approval of plan %s in the ledger (approve was interrupted before it did): %w", shortDigest(f.Digest), err)
+			}
+			fmt.Fprintf(stderr, "retentiond apply: the approval of plan %s was not in the ledger (approve was interrupted): recorded it now\n", shortDigest(f.Digest))
+		}
 		opts.Ledger = led
 		defer func() {
 			// Sign what this run added, whatever happened after it.
