@@ -148,11 +148,16 @@ func TestStaleZipTempsAfterKilledApply(t *testing.T) {
 	stale := filepath.Join(dir, "data", "Jansen, Piet", ".scans.zip.0123456789ab.retentiond-tmp")
 	writeFile(t, stale, "PK")
 	writeFile(t, filepath.Join(dir, "state", applyMarkerFile), "")
+	staleState := filepath.Join(dir, "state", ".requests.json.123456789")
+	writeFile(t, staleState, `{"requests":[{"notes":["Piet Jansen"]}]}`)
 	if code, out, errs := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-23", "--out", filepath.Join(dir, "plan")); code != 0 {
 		t.Fatalf("plan: %d %s %s", code, out, errs)
 	}
 	if _, err := os.Lstat(stale); !os.IsNotExist(err) {
 		t.Errorf("the stale zip copy is still there (%v)", err)
+	}
+	if _, err := os.Lstat(staleState); !os.IsNotExist(err) {
+		t.Errorf("the stale copy of requests.json is still there (%v)", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "state", applyMarkerFile)); !os.IsNotExist(err) {
 		t.Errorf("the marker was not removed after a clean sweep (%v)", err)

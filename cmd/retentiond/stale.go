@@ -9,8 +9,12 @@ import (
 	"path/filepath"
 
 	"github.com/retentiond/retentiond/agent/flock"
+	"github.com/retentiond/retentiond/agent/holds"
+	"github.com/retentiond/retentiond/agent/holds/statefile"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/report"
+	"github.com/retentiond/retentiond/agent/requests"
+	"github.com/retentiond/retentiond/agent/review"
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/scanners"
 )
@@ -59,6 +63,13 @@ func sweepStale(ctx context.Context, cfg *config.Config, stores []plan.Store, w 
 func sweepLocked(ctx context.Context, cfg *config.Config, stores []plan.Store, w io.Writer) {
 	if _, err := report.SweepPartials(filepath.Join(cfg.StateDir, "plans")); err != nil && w != nil {
 		fmt.Fprintf(w, "warning: removing partial files of earlier plans: %v\n", err)
+	}
+	// Holds, requests and resolutions are written through a temporary
+	// copy (with reasons and record paths); a killed writer leaves it.
+	for _, name := range []string{holds.FileName, requests.FileName, review.FileName} {
+		if _, err := statefile.SweepTemps(filepath.Join(cfg.StateDir, name)); err != nil && w != nil {
+			fmt.Fprintf(w, "warning: removing stale temporary copies of %s: %v\n", name, err)
+		}
 	}
 	// A folder store's temporary files lie anywhere in its tree, so it is
 	// walked only when an apply was interrupted (its marker is left);
