@@ -15,33 +15,41 @@ import (
 // is never taken from under it, and removes only regular files of that
 // exact form. It returns how many it removed.
 func SweepTemps(path string) (int, error) {
+	if len(temps(path)) == 0 {
+		return 0, nil // nothing to do: no lock (and no lock file) needed
+	}
 	unlock, err := lock(path+".lock", LockWait)
 	if err != nil {
 		return 0, err
 	}
 	defer unlock()
+	n := 0
+	for _, p := range temps(path) {
+		if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// temps lists the regular files beside path named ".NAME.DIGITS".
+func temps(path string) []string {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
 	ents, err := os.ReadDir(dir)
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return 0, nil
-		}
-		return 0, err
+		return nil
 	}
 	prefix := "." + base + "."
-	n := 0
+	var out []string
 	for _, e := range ents {
 		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok || rest == "" || strings.Trim(rest, "0123456789") != "" || !e.Type().IsRegular() {
-			continue
+		if ok && rest != "" && strings.Trim(rest, "0123456789") == "" && e.Type().IsRegular() {
+			out = append(out, filepath.Join(dir, e.Name()))
 		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return n, err
-		}
-		n++
 	}
-	return n, nil
+	return out
 }
