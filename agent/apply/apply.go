@@ -195,11 +195,17 @@ type run struct {
 // again, re-checked like any other, and counted in Retried.
 func (r *run) settled(n int, rp string) (bool, error) {
 	st := r.j.item(n)
+	out, inLedger := r.o.Recorded[rp]
+	if st.outcome != "" && !inLedger {
+		// Every outcome is in the ledger before it is journalled: a
+		// journal outcome the ledger does not back was written by hand,
+		// and believing it would report done what nobody did.
+		return false, fmt.Errorf("the journal of plan %s says item %d is %s, but the ledger has no entry for it: the journal was changed outside retentiond; do not apply this plan again before checking it", r.o.Plan.Digest, n, st.outcome)
+	}
 	if st.outcome != "" && st.outcome != Failed {
 		r.res.Earlier++
 		return true, nil
 	}
-	out, inLedger := r.o.Recorded[rp]
 	if inLedger && out != Failed {
 		r.res.Earlier++
 		return true, r.j.outcome(n, rp, out, r.o.Now())
