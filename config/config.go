@@ -92,6 +92,8 @@ type Config struct {
 	// compliance mode, where nobody can rewrite them.
 	LedgerCopy *LedgerCopy `yaml:"ledger_copy"`
 	Apply      Apply       `yaml:"apply"`
+	// Console is the review console's section (console.go).
+	Console Console `yaml:"console"`
 	// State holds the state dir's own retention terms (state.go).
 	State  State   `yaml:"state"`
 	Stores []Store `yaml:"stores"`
@@ -420,6 +422,7 @@ func (c *Config) applyDefaults() {
 	def(&c.Daemon.ApplySchedule, DefaultApplySchedule)
 	def(&c.Apply.PlanMaxAge, DefaultPlanMaxAge)
 	c.State.defaults()
+	c.Console.defaults()
 	if c.Apply.MaxDeletions == 0 {
 		c.Apply.MaxDeletions = DefaultMaxDeletions
 	}
@@ -451,6 +454,11 @@ func (c *Config) resolvePaths() {
 	}
 	for i := range c.Registries {
 		abs(&c.Registries[i].File)
+	}
+	abs(&c.Console.TLSCertFile)
+	abs(&c.Console.TLSKeyFile)
+	if o := c.Console.OIDC; o != nil {
+		abs(&o.ClientSecretFile)
 	}
 	if r := c.Daemon.Redis; r != nil {
 		abs(&r.PasswordFile)

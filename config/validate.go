@@ -93,6 +93,7 @@ func (c *Config) validate(d *decoder) {
 	k.notify()
 	k.apply()
 	k.state()
+	k.console()
 	k.stores()
 }
 
