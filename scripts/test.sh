@@ -10,12 +10,14 @@ go mod download
 
 # Real tools the tests run: promtool (Debian's prometheus package) for the
 # metrics and alert rules, systemd-analyze for the unit's security score,
-# redis-server for the replicas' locks. Installed when missing and we may;
+# redis-server for the replicas' locks, chromium (headless, driven by
+# chromedp) for the review console's browser tests. Installed when missing and we may;
 # under CI a test whose tool is missing fails instead of skipping.
 need=()
 command -v promtool >/dev/null || need+=(prometheus)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v redis-server >/dev/null || need+=(redis-server)
+command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "== apt-get install ${need[*]}"
