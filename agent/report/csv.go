@@ -11,7 +11,7 @@ import (
 
 // CSV writes plan.csv as Dutch Excel opens it by a double click: UTF-8
 // with a byte-order mark, ";" between fields, dates as dd-mm-yyyy in
-// Dutch. Cells that Excel would read as a formula are quoted with a
+// Dutch, and a record's kind in words (KindName). Cells that Excel would read as a formula are quoted with a
 // leading apostrophe, since file names come from users.
 type CSV struct {
 	pf   *planFile
@@ -77,8 +77,8 @@ func (c *CSV) Item(it *plan.Item) error {
 	for _, f := range it.Fields {
 		fields = append(fields, rules.FieldName(rules.Field(f), l))
 	}
-	row := []string{it.Store, it.Record, it.Kind, st, sid, name, cat, actionName(it.Action, l), strings.Join(fields, ", "), c.date(it.Due),
-		it.Rule, trig, tdate, it.Reason, it.Basis, strconv.FormatInt(it.Size, 10), it.Modified, it.Version, strings.Join(it.Warnings, "; ")}
+	row := []string{it.Store, it.Record, KindName(it.Kind, l), st, sid, name, cat, actionName(it.Action, l), strings.Join(fields, ", "), c.date(it.Due),
+		it.Rule, trig, tdate, Readable(it.Reason, l), it.Basis, strconv.FormatInt(it.Size, 10), it.Modified, it.Version, strings.Join(it.Warnings, "; ")}
 	for i, v := range row {
 		row[i] = safeCell(v)
 	}

@@ -2,10 +2,12 @@ package report
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -306,6 +308,39 @@ func TestRequestAnswer(t *testing.T) {
 		html := string(b)
 		if !strings.Contains(html, tc.want) || !strings.Contains(html, tc.kept) {
 			t.Errorf("%s: the answer is missing or wrong:\n%s", tc.lang, html[:min(len(html), 3000)])
+		}
+	}
+}
+
+// TestCSVKindInWords: plan.csv's kind column (soort) says what a record
+// is in the plan's language, never the code plan.json uses.
+func TestCSVKindInWords(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		want []string // the kind of each sample item
+	}{
+		{"nl", []string{"bestand", "bestand", "exportregel", "archief (zip)"}},
+		{"en", []string{"file", "file", "export row", "zip archive"}},
+	} {
+		f, err := os.Open(filepath.Join(writeSample(t, tc.lang), PlanCSV))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := csv.NewReader(f)
+		r.Comma = ';'
+		rows, err := r.ReadAll()
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := slices.Index(rows[0], csvHeader[tc.lang][2])
+		if col != 2 {
+			t.Fatalf("%s: the kind column is at %d", tc.lang, col)
+		}
+		for i, want := range tc.want {
+			if got := rows[i+1][col]; got != want {
+				t.Errorf("%s: row %d kind = %q, want %q", tc.lang, i+1, got, want)
+			}
 		}
 	}
 }
