@@ -52,6 +52,7 @@ func commands() []command {
 		{"hold", "legal holds: add, list, release", runHold},
 		{"review", "settle review items: list, resolve, unresolve", runReview},
 		{"request", "data-subject requests and their deadlines: open, list, answer, package, complete, refuse", runRequest},
+		{"console", "the review console's local accounts: user add, list, remove", runConsole},
 		{"run", "run as a service: scheduled plans, approved applies, metrics", runDaemon},
 		{"verify", "check the ledger's entries and signatures; prove a record's deletion", runVerify},
 		{"prune", "remove old plans and access packages by the state: terms (the daemon does so nightly)", runPrune},
