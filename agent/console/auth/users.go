@@ -228,7 +228,8 @@ func (u *Users) List() ([]Account, error) {
 	return out, nil
 }
 
-// Authenticate returns the account if name and password match one. A
+// Authenticate returns the account (of its hash only the salt) if name
+// and password match one. A
 // wrong name and a wrong password take the same time and give the same
 // answer (ok false, no error); err is for an unreadable or invalid file.
 func (u *Users) Authenticate(name string, password []byte) (a Account, ok bool, err error) {
@@ -245,6 +246,23 @@ func (u *Users) Authenticate(name string, password []byte) (a Account, ok bool, 
 	if !a.Hash.Matches(password) {
 		return Account{}, false, nil
 	}
-	a.Hash = Hash{}
+	a.Hash = Hash{Salt: a.Hash.Salt}
+	return a, true, nil
+}
+
+// Lookup returns the account name (compared case-insensitively) and
+// whether it exists. Of its hash only the salt is kept: a new password
+// has a new salt, which ends the sessions signed in with the old one.
+func (u *Users) Lookup(name string) (Account, bool, error) {
+	d, err := u.load()
+	if err != nil {
+		return Account{}, false, err
+	}
+	i := d.find(name)
+	if i < 0 {
+		return Account{}, false, nil
+	}
+	a := d.Users[i]
+	a.Hash = Hash{Salt: a.Hash.Salt}
 	return a, true, nil
 }
