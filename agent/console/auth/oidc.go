@@ -349,7 +349,9 @@ func rolesFor(grants []config.RoleGrant, email string, groups []string) []string
 // oneWord keeps an error code from the provider short and plain for
 // the log.
 func oneWord(s string) string {
-	if len(s) > 40 || strings.ContainsFunc(s, func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') }) {
+	if len(s) > 40 || strings.ContainsFunc(s, func(r rune) bool {
+		return !(r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) {
 		return "(not a plain error code)"
 	}
 	return s
