@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -55,6 +56,17 @@ type Approval struct {
 	Items        int        `json:"items"`   // items in the plan
 	Actions      int        `json:"actions"` // items approved for action (delete, pseudonymise)
 	Excluded     []Excluded `json:"excluded"`
+	// SecondBy and SecondAt are the second approver of a plan that needs
+	// two (console.four_eyes_over), once a second person approved it;
+	// empty until then. They are left out of the file (and of the signed
+	// text) when empty, so approvals of one approver read as before.
+	SecondBy string     `json:"second_by,omitempty"`
+	SecondAt *time.Time `json:"second_at,omitempty"`
+	// Comment and SecondComment are what the approvers wrote with their
+	// approval, for the organisation's own records: they stay in this
+	// file and never go to the ledger.
+	Comment       string `json:"comment,omitempty"`
+	SecondComment string `json:"second_comment,omitempty"`
 	// Key names the ledger key that signed ("name+hash"), Signature is
 	// its base64 Ed25519 signature over SignedText.
 	Key       string `json:"key"`
@@ -105,6 +117,48 @@ func IsAction(a rules.Action) bool { return a == rules.Delete || a == rules.Pseu
 // It refuses an expired plan and a plan approved before. It writes
 // nothing: Save signs and writes the approval.
 func Approve(stateDir string, f *plan.File, by string, exclude []string, now time.Time, maxAge rules.Term, loc *time.Location, k *pseudonym.Keyed) (*Approval, error) {
+	items, err := Resolve(f, exclude)
+	if err != nil {
+		return nil, err
+	}
+	return ApproveItems(stateDir, f, by, items, now, maxAge, loc, k)
+}
+
+// Resolve returns the item numbers (1-based positions in plan.json's
+// items) that exclude names, each "store:record" or a record id that only
+// one item has. Errors name the position in exclude, never its text.
+func Resolve(f *plan.File, exclude []string) ([]int, error) {
+	var items []int
+	for n, x := range exclude {
+		i, err := find(f, x)
+		if err != nil {
+			return nil, fmt.Errorf("--exclude #%d: %w", n+1, err)
+		}
+		items = append(items, i+1)
+	}
+	return items, nil
+}
+
+// ApproveItems is Approve with the excluded items given by number
+// (1-based positions in plan.json's items, as the console and the
+// reviewers' selection name them); a number given twice counts once.
+func ApproveItems(stateDir string, f *plan.File, by string, exclude []int, now time.Time, maxAge rules.Term, loc *time.Location, k *pseudonym.Keyed) (*Approval, error) {
+	a, err := decide(f, by, exclude, now, maxAge, loc, k)
+	if err != nil {
+		return nil, err
+	}
+	if err := notRejected(stateDir, f.Digest); err != nil {
+		return nil, err
+	}
+	if err := notApproved(stateDir, f.Digest); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// decide is the approval of f by by without the excluded items, checked
+// against the plan's expiry; it reads no file.
+func decide(f *plan.File, by string, exclude []int, now time.Time, maxAge rules.Term, loc *time.Location, k *pseudonym.Keyed) (*Approval, error) {
 	by = strings.TrimSpace(by)
 	if by == "" {
 		return nil, errors.New("say who approves with --by NAME")
@@ -122,24 +176,20 @@ func Approve(stateDir string, f *plan.File, by string, exclude []string, now tim
 		return nil, fmt.Errorf("the plan expired on %s (plans are valid for %s): make a new plan", a.ExpiresAt.Format("2006-01-02"), maxAge.Describe("en"))
 	}
 	excluded := map[int]bool{}
-	for n, x := range exclude {
-		i, err := find(f, x)
-		if err != nil {
-			return nil, fmt.Errorf("--exclude #%d: %w", n+1, err)
+	for _, n := range exclude {
+		if n < 1 || n > len(f.Items) {
+			return nil, fmt.Errorf("item %d is not an item of the plan (it has %d)", n, len(f.Items))
 		}
-		if !excluded[i] {
-			excluded[i] = true
-			it := f.Items[i]
-			a.Excluded = append(a.Excluded, Excluded{Item: i + 1, Record: RecordPseudonym(k, it.Store, it.Record)})
+		if !excluded[n-1] {
+			excluded[n-1] = true
+			it := f.Items[n-1]
+			a.Excluded = append(a.Excluded, Excluded{Item: n, Record: RecordPseudonym(k, it.Store, it.Record)})
 		}
 	}
 	for i, it := range f.Items {
 		if IsAction(it.Action) && !excluded[i] {
 			a.Actions++
 		}
-	}
-	if err := notApproved(stateDir, f.Digest); err != nil {
-		return nil, err
 	}
 	return a, nil
 }
@@ -163,6 +213,42 @@ func notApproved(stateDir, digest string) error {
 // Save signs a with s (the ledger key) and writes it to
 // STATE_DIR/approvals/, mode 0600, refusing to replace any file there.
 func Save(stateDir string, a *Approval, s note.Signer) error {
+	if err := checkComments(a); err != nil {
+		return err
+	}
+	if err := sign(a, s); err != nil {
+		return err
+	}
+	path := Path(stateDir, a.Plan)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	b, err := marshal(a)
+	if err != nil {
+		return err
+	}
+	if err := writeNew(path, b); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return notApproved(stateDir, a.Plan)
+		}
+		return err
+	}
+	return nil
+}
+
+// MaxComment is the longest comment an approval or rejection keeps, in
+// characters.
+const MaxComment = 2000
+
+func checkComments(a *Approval) error {
+	if utf8.RuneCountInString(a.Comment) > MaxComment || utf8.RuneCountInString(a.SecondComment) > MaxComment {
+		return fmt.Errorf("the comment is longer than %d characters", MaxComment)
+	}
+	return nil
+}
+
+// sign sets a's Key and Signature: s's signature over SignedText.
+func sign(a *Approval, s note.Signer) error {
 	a.Key = fmt.Sprintf("%s+%08x", s.Name(), s.KeyHash())
 	a.Signature = ""
 	sig, err := s.Sign(a.SignedText())
@@ -170,21 +256,16 @@ func Save(stateDir string, a *Approval, s note.Signer) error {
 		return fmt.Errorf("signing the approval: %w", err)
 	}
 	a.Signature = base64.StdEncoding.EncodeToString(sig)
-	path := Path(stateDir, a.Plan)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return err
-	}
+	return nil
+}
+
+// marshal is the content of a's file.
+func marshal(a *Approval) ([]byte, error) {
 	b, err := json.MarshalIndent(a, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := writeNew(path, append(b, '\n')); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return notApproved(stateDir, a.Plan)
-		}
-		return err
-	}
-	return nil
+	return append(b, '\n'), nil
 }
 
 // Remove removes the approval file of the plan with digest: approve

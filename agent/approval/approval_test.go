@@ -69,13 +69,13 @@ func TestApprove(t *testing.T) {
 	if want := time.Date(2026, 12, 7, 0, 0, 0, 0, ams); !a.ExpiresAt.Equal(want) {
 		t.Errorf("expires %v, want %v", a.ExpiresAt, want)
 	}
-	if _, err := Load(dir, f, v, twoWeeks, ams, keyed(t)); !errors.Is(err, ErrNotApproved) {
+	if _, err := Load(dir, f, v, twoWeeks, ams, keyed(t), 0); !errors.Is(err, ErrNotApproved) {
 		t.Errorf("Load before Save: %v", err)
 	}
 	if err := Save(dir, a, s); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Load(dir, f, v, twoWeeks, ams, keyed(t))
+	got, err := Load(dir, f, v, twoWeeks, ams, keyed(t), 0)
 	if err != nil || got.ApprovedBy != "Marieke (administratie)" || got.Actions != 2 || !got.ExpiresAt.Equal(a.ExpiresAt) {
 		t.Errorf("Load = %+v, %v", got, err)
 	}
@@ -99,7 +99,7 @@ func TestApprove(t *testing.T) {
 	}
 	other := testPlan()
 	other.Digest = "sha256:other"
-	if _, err := Load(dir, other, v, twoWeeks, ams, keyed(t)); !errors.Is(err, ErrNotApproved) {
+	if _, err := Load(dir, other, v, twoWeeks, ams, keyed(t), 0); !errors.Is(err, ErrNotApproved) {
 		t.Errorf("Load of an unapproved plan: %v", err)
 	}
 	e := LedgerEntry(a, keyed(t))
@@ -189,7 +189,7 @@ func TestLoadRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			tt.write(t, dir)
-			_, err := Load(dir, testPlan(), v, twoWeeks, ams, keyed(t))
+			_, err := Load(dir, testPlan(), v, twoWeeks, ams, keyed(t), 0)
 			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("Load: %v\nwant ErrInvalid and %q", err, tt.want)
 			}
@@ -218,7 +218,7 @@ func TestExpiryFromPlanAndConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	threeDays, _ := rules.ParseTerm("3d")
-	got, err := Load(dir, f, v, threeDays, ams, keyed(t))
+	got, err := Load(dir, f, v, threeDays, ams, keyed(t), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,7 +127,7 @@ func TestFuzzSeeds(t *testing.T) {
 		dir := t.TempDir()
 		os.MkdirAll(filepath.Join(dir, "approvals"), 0o700)
 		os.WriteFile(Path(dir, testPlan().Digest), b, 0o600)
-		if _, err := Load(dir, testPlan(), v, twoWeeks, ams, keyed(t)); err != nil {
+		if _, err := Load(dir, testPlan(), v, twoWeeks, ams, keyed(t), 0); err != nil {
 			t.Errorf("seed: %v", err)
 		}
 	}

@@ -14,16 +14,50 @@ import (
 	"github.com/retentiond/retentiond/rules"
 )
 
-// Load returns the approval of plan f, checked: the file must be signed
-// with the ledger key v verifies, be of this plan (digest, organisation,
-// as_of, created_at), and agree with it in every count (items, actions,
-// each excluded item's position and record pseudonym under k). Its
-// ExpiresAt is computed from the plan's created_at and maxAge in loc.
+// Load returns the approval of plan f that apply may act on, checked:
+// the file must be signed with the ledger key v verifies, be of this plan
+// (digest, organisation, as_of, created_at), and agree with it in every
+// count (items, actions, each excluded item's position and record
+// pseudonym under k). Its ExpiresAt is computed from the plan's
+// created_at and maxAge in loc.
+//
+// fourEyesOver is the config's console.four_eyes_over of now, never a
+// value from the file: above 0, an approval of a plan that deletes more
+// items than that needs a second, different approver, and until it has
+// one Load returns an error wrapping ErrNeedsSecondApprover. A plan
+// rejected (Reject) gives an error wrapping ErrRejected, whatever its
+// approval says.
 //
 // A plan without an approval file gives ErrNotApproved; a file that is
-// not a valid approval of f gives an error wrapping ErrInvalid that names
-// the file and what is wrong, never a value from it.
-func Load(stateDir string, f *plan.File, v note.Verifier, maxAge rules.Term, loc *time.Location, k *pseudonym.Keyed) (*Approval, error) {
+// not a valid approval of f (or a rejection file that is not a valid
+// rejection of f) gives an error wrapping ErrInvalid that names the file
+// and what is wrong, never a value from it.
+func Load(stateDir string, f *plan.File, v note.Verifier, maxAge rules.Term, loc *time.Location, k *pseudonym.Keyed, fourEyesOver int) (*Approval, error) {
+	r, err := LoadRejection(stateDir, f, v)
+	if err != nil {
+		return nil, err
+	}
+	if r != nil {
+		return nil, fmt.Errorf("%w: plan %s was rejected at %s: nothing is applied on it; make a new plan",
+			ErrRejected, short(f.Digest), r.RejectedAt.Format(time.RFC3339))
+	}
+	a, err := Read(stateDir, f, v, maxAge, loc, k)
+	if err != nil {
+		return nil, err
+	}
+	if a.NeedsSecond(f, fourEyesOver) {
+		return nil, fmt.Errorf("%w: plan %s deletes %d item(s), more than console.four_eyes_over (%d): one person approved it, and a second, different person must approve it too (in the console, or retentiond approve --by NAME) before it is applied",
+			ErrNeedsSecondApprover, short(f.Digest), a.Deletions(f), fourEyesOver)
+	}
+	return a, nil
+}
+
+// Read returns the approval of plan f checked as Load checks it, but
+// without the four-eyes rule and the rejection: an approval that still
+// waits for its second approver is returned as it is. Approving uses it
+// to find the first approval; nothing may be applied on what Read alone
+// returned.
+func Read(stateDir string, f *plan.File, v note.Verifier, maxAge rules.Term, loc *time.Location, k *pseudonym.Keyed) (*Approval, error) {
 	path := Path(stateDir, f.Digest)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -79,6 +113,12 @@ func (a *Approval) matches(f *plan.File, k *pseudonym.Keyed) error {
 		return fmt.Errorf("it counts %d items, the plan has %d", a.Items, len(f.Items))
 	case a.ApprovedBy == "" || a.ApprovedAt.IsZero():
 		return errors.New("it names no approver or time")
+	case (a.SecondBy == "") != (a.SecondAt == nil):
+		return errors.New("it names a second approver without a time, or a time without one")
+	case a.SecondAt != nil && a.SecondAt.Before(a.ApprovedAt):
+		return errors.New("its second approval is older than its first")
+	case a.SecondBy != "" && SameApprover(a.SecondBy, a.ApprovedBy):
+		return errors.New("its two approvers are the same person")
 	}
 	excluded := map[int]bool{}
 	for n, x := range a.Excluded {

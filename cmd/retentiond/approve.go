@@ -140,7 +140,7 @@ func loadApproval(cfg *config.Config, f *plan.File, k *pseudonym.Keyed) (*approv
 	if err != nil {
 		return nil, err
 	}
-	return approval.Load(cfg.StateDir, f, v, cfg.Apply.ParsedPlanMaxAge, cfg.Location, k)
+	return approval.Load(cfg.StateDir, f, v, cfg.Apply.ParsedPlanMaxAge, cfg.Location, k, cfg.Console.FourEyesOver)
 }
 
 // readPlan reads plan.json from a file or a plan directory.

@@ -32,7 +32,7 @@ func (d *daemonJobs) refresh() {
 			if kerr != nil || verr != nil {
 				return approval.ErrNotApproved
 			}
-			_, err := approval.Load(cfg.StateDir, f, v, cfg.Apply.ParsedPlanMaxAge, cfg.Location, k)
+			_, err := approval.Load(cfg.StateDir, f, v, cfg.Apply.ParsedPlanMaxAge, cfg.Location, k, cfg.Console.FourEyesOver)
 			return err
 		}}
 	g, err := gauges.Read(src)
