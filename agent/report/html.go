@@ -4,25 +4,36 @@ import (
 	_ "embed"
 	"html/template"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/retentiond/retentiond/agent/notify"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/rules"
 )
 
-// MaxHTMLItems is how many items report.html details; beyond it the report
-// gives counts and points to plan.csv, which lists every item. An office
-// administrator cannot read more, and memory stays bounded.
+// MaxHTMLItems is how many items report.html holds in memory at most;
+// beyond it the report gives counts and points to plan.csv, which lists
+// every item. Memory stays bounded whatever the plan's size.
 const MaxHTMLItems = 20000
+
+// MaxSectionItems is how many items one section of report.html (the
+// review items, one person's items) details at most: an office
+// administrator reads no more, and the rest is in plan.csv and the
+// console, which the section points to.
+const MaxSectionItems = 500
 
 //go:embed report.html.tmpl
 var htmlSource string
 
 var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"action":   func(a rules.Action, l string) string { return actionName(a, l) },
-	"category": func(c rules.Category, l string) string { return rules.CategoryName(c, l) },
+	"action":   func(a rules.Action, l string) string { return ActionName(a, l) },
+	"category": func(c rules.Category, l string) string { return CategoryName(c, l) },
+	"kind":     func(k, l string) string { return KindName(k, l) },
+	"stype":    func(t, l string) string { return StoreTypeName(t, l) },
+	"words":    func(s, l string) string { return Readable(s, l) },
 	"subject": func(t rules.SubjectType, l string) string {
 		n := rules.SubjectName(t, l)
 		if n == "" {
@@ -40,28 +51,56 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return t.Format("2006-01-02 15:04")
 	},
-	"event": func(e rules.Event, l string) string { return rules.EventName(e, l) },
 	"field": func(f string, l string) string { return rules.FieldName(rules.Field(f), l) },
 	"add":   func(a, b int) int { return a + b },
-	"date": func(iso, l string) string {
-		if l == "nl" && len(iso) == 10 {
-			return iso[8:10] + "-" + iso[5:7] + "-" + iso[0:4]
-		}
-		return iso
-	},
-	"t": func(key, l string) string { return words[lang(l)][key] },
+	"date":  func(iso, l string) string { return DateText(iso, l) },
+	"t":     func(key, l string) string { return words[lang(l)][key] },
+	"pair":  func(it *plan.Item, l string) itemIn { return itemIn{I: it, L: l} },
+	"more":  func(d htmlData, n int) moreIn { return moreIn{Lang: d.Lang, Console: d.Console, N: n} },
 }).Parse(htmlSource))
 
-// HTML writes report.html: the summary first, then every item grouped per
-// subject, then per store.
+// itemIn is an item and the language, for the templates that write one.
+type itemIn struct {
+	I *plan.Item
+	L string
+}
+
+// moreIn says how many items a section leaves out, and where they are.
+type moreIn struct {
+	Lang, Console string
+	N             int
+}
+
+// Options say how a plan's files are written for people: the language,
+// and where the administrator approves the plan (the console, or the
+// command), which report.html says at its top.
+type Options struct {
+	// Lang is "nl" (the default) or "en".
+	Lang string
+	// Console is the review console's address (the config's
+	// console.public_url), "" when the console is off. With PlanID, the
+	// report links to the plan's page there.
+	Console string
+	// PlanID is the plan's id in the console: its folder's name
+	// ("20261123-020000"); "" for a plan the console does not show (an
+	// auto_apply plan, a plan written with --out elsewhere).
+	PlanID string
+	// ConfigPath is the config file, for the approve command the report
+	// suggests when there is no console link ("" writes CONFIG).
+	ConfigPath string
+}
+
+// HTML writes report.html: what to do next, the summary, the review items,
+// the stores, then each person's items in a section of their own.
 type HTML struct {
 	path    string
-	lang    string
+	opt     Options
 	header  plan.Header
 	groups  map[groupKey]*group
 	stores  map[string]*plan.Summary
+	review  []*plan.Item
+	kept    map[[2]string]*keptLine
 	shown   int
-	omitted int
 	pending pendingItems
 }
 
@@ -70,28 +109,38 @@ type groupKey struct {
 	ID   string
 }
 
+// group is one person's part of the report (or the records tied to no
+// one). Items are its items other than review, at most MaxSectionItems;
+// Sum counts all of them.
 type group struct {
 	Subject *plan.SubjectRef
 	Items   []*plan.Item
 	Sum     plan.Summary
+	Omitted int
 }
 
 // pendingItems are items since the last Commit: they reach the report only
 // if their store's listing completes.
 type pendingItems struct {
-	items   []*plan.Item // at most what the report can still show
-	omitted int
-	groups  map[groupKey]*plan.Summary // counts per subject: bounded by the registries, not the files
-	stores  map[string]*plan.Summary
+	items  []*plan.Item               // at most what the report can still hold
+	groups map[groupKey]*plan.Summary // counts per subject: bounded by the registries, not the files
+	stores map[string]*plan.Summary   // counts per store
+	kept   map[[2]string]*keptLine    // held items per rule and date, for a request's answer
+	review int                        // review items not held in items
 }
 
-// NewHTML prepares report.html at path, removing an earlier one at once;
-// the new one is written at End.
-func NewHTML(path, lang string) (*HTML, error) {
+// NewHTML prepares report.html at path in language lang, removing an
+// earlier one at once; the new one is written at End.
+func NewHTML(path, lang string) (*HTML, error) { return NewHTMLWith(path, Options{Lang: lang}) }
+
+// NewHTMLWith is NewHTML with all options.
+func NewHTMLWith(path string, o Options) (*HTML, error) {
 	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 		return nil, err
 	}
-	return &HTML{path: path, lang: lang, groups: map[groupKey]*group{}, stores: map[string]*plan.Summary{}}, nil
+	o.Lang = lang(o.Lang)
+	return &HTML{path: path, opt: o, groups: map[groupKey]*group{}, stores: map[string]*plan.Summary{},
+		kept: map[[2]string]*keptLine{}}, nil
 }
 
 // Begin records the header.
@@ -99,21 +148,34 @@ func (h *HTML) Begin(hd plan.Header) error { h.header = hd; return nil }
 
 // Item holds an item until its store's listing completes.
 func (h *HTML) Item(it *plan.Item) error {
-	k := groupKey{}
-	if it.Subject != nil {
-		k = groupKey{it.Subject.Type, it.Subject.ID}
-	}
 	if h.shown+len(h.pending.items) < MaxHTMLItems {
 		h.pending.items = append(h.pending.items, it)
-	} else {
-		h.pending.omitted++
 	}
-	count(&h.pending.groups, k, it.Action)
+	count(&h.pending.groups, keyOf(it), it.Action)
 	count(&h.pending.stores, it.Store, it.Action)
+	if it.Action == rules.Hold {
+		if h.pending.kept == nil {
+			h.pending.kept = map[[2]string]*keptLine{}
+		}
+		k := [2]string{it.Rule, it.Due}
+		if kl := h.pending.kept[k]; kl != nil {
+			kl.N++
+		} else {
+			h.pending.kept[k] = &keptLine{Rule: it.Rule, Until: it.Due, Reason: it.Basis, N: 1}
+		}
+	}
 	return nil
 }
 
-// Commit files the pending items under their subjects.
+func keyOf(it *plan.Item) groupKey {
+	if it.Subject == nil {
+		return groupKey{}
+	}
+	return groupKey{it.Subject.Type, it.Subject.ID}
+}
+
+// Commit files the pending items: review items in the review section,
+// the others under their subjects, each section up to MaxSectionItems.
 func (h *HTML) Commit() error {
 	for k, sum := range h.pending.groups {
 		g := h.group(k, nil)
@@ -127,16 +189,26 @@ func (h *HTML) Commit() error {
 		}
 		*s = addSummaries(*s, *sum)
 	}
-	for _, it := range h.pending.items {
-		k := groupKey{}
-		if it.Subject != nil {
-			k = groupKey{it.Subject.Type, it.Subject.ID}
+	for k, kl := range h.pending.kept {
+		if have := h.kept[k]; have != nil {
+			have.N += kl.N
+		} else {
+			h.kept[k] = kl
 		}
-		g := h.group(k, it.Subject)
-		g.Items = append(g.Items, it)
 	}
-	h.shown += len(h.pending.items)
-	h.omitted += h.pending.omitted
+	for _, it := range h.pending.items {
+		g := h.group(keyOf(it), it.Subject)
+		switch {
+		case it.Action == rules.Review && len(h.review) < MaxSectionItems:
+			h.review = append(h.review, it)
+		case it.Action == rules.Review:
+		case len(g.Items) < MaxSectionItems:
+			g.Items = append(g.Items, it)
+		default:
+			continue
+		}
+		h.shown++
+	}
 	h.pending = pendingItems{}
 	return nil
 }
@@ -179,24 +251,37 @@ type storeRow struct {
 }
 
 type htmlData struct {
-	Lang    string
-	Header  plan.Header
-	Sum     plan.Summary
-	Stores  []storeRow
-	Failed  int
-	Links   int // records with sharing links beyond named people
+	Lang   string
+	Header plan.Header
+	Sum    plan.Summary
+	Stores []storeRow
+	Failed int
+	Links  int // records with sharing links beyond named people
+	// Overdue counts the items past their due date.
 	Overdue int
+	// Console is the plan's page in the console, "" without one;
+	// Approve the command that approves the plan otherwise.
+	Console, Approve string
 	// Kept is, for a plan that answers an erasure request, what stays
 	// and until when, per rule.
-	Kept    []keptLine
-	Groups  []*group
-	Shown   int
+	Kept []keptLine
+	// Review are the review items shown, ReviewOmitted those not shown.
+	Review        []*plan.Item
+	ReviewOmitted int
+	Groups        []*group
+	// Omitted counts every item the report does not detail.
 	Omitted int
+	Max     int
 }
 
 // End writes the file.
 func (h *HTML) End(stores []plan.StoreResult, sum plan.Summary) error {
-	d := htmlData{Lang: lang(h.lang), Header: h.header, Sum: sum, Shown: h.shown, Omitted: h.omitted}
+	l := h.opt.Lang
+	d := htmlData{Lang: l, Header: h.header, Sum: sum, Review: h.review, Max: MaxSectionItems,
+		Console: notify.ConsoleLink(h.opt.Console, notify.PagePlan, h.opt.PlanID)}
+	if d.Console == "" {
+		d.Approve = approveCommand(h.opt.ConfigPath, filepath.Dir(h.path), l)
+	}
 	for _, s := range stores {
 		row := storeRow{StoreResult: s}
 		if c := h.stores[s.Name]; c != nil {
@@ -211,11 +296,29 @@ func (h *HTML) End(stores []plan.StoreResult, sum plan.Summary) error {
 		}
 		d.Stores = append(d.Stores, row)
 	}
+	review := 0
 	for _, g := range h.groups {
-		d.Groups = append(d.Groups, g)
+		review += g.Sum.Review
+		g.Omitted = g.Sum.Total() - g.Sum.Review - len(g.Items)
+		d.Omitted += g.Omitted
+		if g.Sum.Total() > g.Sum.Review {
+			d.Groups = append(d.Groups, g)
+		}
 	}
+	d.ReviewOmitted = review - len(h.review)
+	d.Omitted += d.ReviewOmitted
+	sort.SliceStable(d.Review, func(i, j int) bool {
+		a, b := d.Review[i], d.Review[j]
+		return a.Store < b.Store || a.Store == b.Store && a.Record < b.Record
+	})
 	if h.header.Request != "" {
-		d.Kept = keptLines(d.Groups)
+		for _, kl := range h.kept {
+			d.Kept = append(d.Kept, *kl)
+		}
+		sort.Slice(d.Kept, func(i, j int) bool {
+			a, b := d.Kept[i], d.Kept[j]
+			return a.Until < b.Until || a.Until == b.Until && a.Rule < b.Rule
+		})
 	}
 	sort.Slice(d.Groups, func(i, j int) bool { return groupLess(d.Groups[i], d.Groups[j]) })
 	pf, err := newPlanFile(h.path)
@@ -227,6 +330,30 @@ func (h *HTML) End(stores []plan.StoreResult, sum plan.Summary) error {
 		return err
 	}
 	return pf.finish()
+}
+
+// approveCommand is the command that approves the plan in dir, for a
+// report without a console link.
+func approveCommand(cfg, dir, l string) string {
+	if cfg == "" {
+		cfg = "CONFIG"
+	}
+	name := "NAME"
+	if l == "nl" {
+		name = "NAAM"
+	}
+	return "retentiond approve --config " + shellQuote(cfg) + " --plan " + shellQuote(dir) + ` --by "` + name + `"`
+}
+
+// shellQuote quotes s for a POSIX shell unless it consists of the
+// characters paths usually do, so that the command can be pasted.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-:+=@,", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // groupLess orders subjects by type (as rules.SubjectTypes lists them),
@@ -257,68 +384,9 @@ func typeRank(t rules.SubjectType) int {
 	return len(rules.SubjectTypes)
 }
 
-var words = map[string]map[string]string{
-	"en": {
-		"title": "Retention plan", "asof": "As of", "created": "Made", "policy": "Policy",
-		"dryrun":  "This is a plan: nothing has been deleted or changed. Items marked delete are removed only after a person approves the plan.",
-		"summary": "Summary", "delete": "to delete", "review": "to review by hand", "hold": "held", "keep": "kept (not yet due)", "pseudonymise": "to pseudonymise",
-		"stores": "Stores", "store": "Store", "type": "Type", "records": "Records", "status": "Status", "ok": "scanned",
-		"failed": "listing failed: nothing in this store is in the plan, nothing in it will be deleted",
-		"answer": "Answer to request", "answerintro": "You asked us to erase your personal data. What this plan does with it, once approved:",
-		"goesnow": "records are deleted or pseudonymised now", "keptuntil": "kept until", "keptwhy": "because the law requires it",
-		"keptforever": "kept while the legal duty lasts", "nothingkept": "Nothing is kept.",
-		"linksnote":   "records holding personal data are shared by a link that reaches beyond named people (anyone with the link, or everyone in the organisation). Remove these links; a leak of personal data must be documented and may have to be reported to the Autoriteit Persoonsgegevens within 72 hours (R5). The items are marked below.",
-		"overduenote": "items are past the date by which they had to be deleted or pseudonymised. Review and approve this plan soon.",
-		"failednote":  "stores could not be listed completely. Nothing in them is planned. Fix the cause and plan again.",
-		"persubject":  "Per person", "unlinked": "Not tied to one person", "record": "File", "category": "Category",
-		"action": "Action", "due": "Due", "rule": "Rule", "reason": "Why", "basis": "Basis",
-		"omitted": "more items are not shown here; plan.csv lists every item.", "none": "Nothing needs doing as of this date.",
-		"entries": "entries", "goes": "pseudonymised", "stays": "kept",
-	},
-	"nl": {
-		"title": "Bewaartermijnenplan", "asof": "Peildatum", "created": "Gemaakt", "policy": "Beleid",
-		"dryrun":  "Dit is een plan: er is niets verwijderd of gewijzigd. Wat op 'verwijderen' staat, wordt pas verwijderd nadat iemand het plan heeft goedgekeurd.",
-		"summary": "Samenvatting", "delete": "te verwijderen", "review": "zelf te beoordelen", "hold": "vastgehouden", "keep": "bewaard (nog niet aan de beurt)", "pseudonymise": "te pseudonimiseren",
-		"stores": "Opslagplaatsen", "store": "Opslag", "type": "Soort", "records": "Bestanden", "status": "Status", "ok": "doorzocht",
-		"failed": "doorzoeken mislukt: niets uit deze opslag staat in het plan, er wordt niets in verwijderd",
-		"answer": "Antwoord op verzoek", "answerintro": "U heeft gevraagd uw persoonsgegevens te verwijderen. Wat dit plan ermee doet, zodra het is goedgekeurd:",
-		"goesnow": "stukken worden nu verwijderd of gepseudonimiseerd", "keptuntil": "bewaard tot", "keptwhy": "omdat de wet dat vereist",
-		"keptforever": "bewaard zolang de wettelijke plicht geldt", "nothingkept": "Er wordt niets bewaard.",
-		"linksnote":   "bestanden met persoonsgegevens zijn gedeeld met een link die verder reikt dan genoemde personen (iedereen met de link, of de hele organisatie). Verwijder deze links; een datalek moet worden gedocumenteerd en mogelijk binnen 72 uur gemeld bij de Autoriteit Persoonsgegevens (R5). De regels zijn hieronder gemarkeerd.",
-		"overduenote": "regels zijn over de datum waarop ze verwijderd of gepseudonimiseerd moesten zijn. Beoordeel en keur dit plan spoedig goed.",
-		"failednote":  "opslagplaatsen konden niet volledig worden doorzocht. Daaruit staat niets in het plan. Los de oorzaak op en maak het plan opnieuw.",
-		"persubject":  "Per persoon", "unlinked": "Niet aan één persoon gekoppeld", "record": "Bestand", "category": "Categorie",
-		"action": "Actie", "due": "Datum", "rule": "Regel", "reason": "Waarom", "basis": "Grondslag",
-		"omitted": "andere regels staan hier niet; plan.csv bevat ze allemaal.", "none": "Op deze datum hoeft er niets te gebeuren.",
-		"entries": "bestanden", "goes": "gepseudonimiseerd", "stays": "blijft",
-	},
-}
-
 // keptLine is one line of an erasure request's answer: how many records
 // a rule keeps, until when.
 type keptLine struct {
 	Rule, Until, Reason string
 	N                   int
-}
-
-// keptLines sums up the held items of a request's plan by rule and date.
-func keptLines(groups []*group) []keptLine {
-	idx := map[[2]string]int{}
-	var out []keptLine
-	for _, g := range groups {
-		for _, it := range g.Items {
-			if it.Action != rules.Hold {
-				continue
-			}
-			k := [2]string{it.Rule, it.Due}
-			if i, ok := idx[k]; ok {
-				out[i].N++
-				continue
-			}
-			idx[k] = len(out)
-			out = append(out, keptLine{Rule: it.Rule, Until: it.Due, Reason: it.Basis, N: 1})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Until < out[j].Until })
-	return out
 }

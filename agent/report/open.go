@@ -15,8 +15,13 @@ const (
 )
 
 // Open creates plan.json, plan.csv and report.html in dir and returns one
-// sink that writes all three.
-func Open(dir, lang string) (plan.Sink, error) {
+// sink that writes all three, in language lang.
+func Open(dir, lang string) (plan.Sink, error) { return OpenWith(dir, Options{Lang: lang}) }
+
+// OpenWith is Open with all options: report.html then links to the plan's
+// page in the console, or names the config in the approve command.
+func OpenWith(dir string, o Options) (plan.Sink, error) {
+	lang := o.Lang
 	j, err := NewJSON(filepath.Join(dir, PlanJSON))
 	if err != nil {
 		return nil, err
@@ -26,7 +31,7 @@ func Open(dir, lang string) (plan.Sink, error) {
 		j.pf.abandon()
 		return nil, err
 	}
-	h, err := NewHTML(filepath.Join(dir, ReportHTML), lang)
+	h, err := NewHTMLWith(filepath.Join(dir, ReportHTML), o)
 	if err != nil {
 		j.pf.abandon()
 		c.pf.abandon()
