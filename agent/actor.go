@@ -1,6 +1,11 @@
 package agent
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/retentiond/retentiond/agent/approval"
+	"github.com/retentiond/retentiond/agent/pseudonym"
+)
 
 // Actor is who asked for an operation: a person at the console or the
 // command line, or the daemon. Every state change says who did it.
@@ -32,3 +37,17 @@ func Daemon(name string) Actor { return Actor{Name: name, Via: ViaDaemon} }
 
 // String is the actor's name as the organisation sees it.
 func (a Actor) String() string { return strings.TrimSpace(a.Name) }
+
+// ledgerBy is what a ledger entry's reason says of who acted: "; by " and
+// the keyed pseudonym of the actor's name (as approvals name their
+// approver), and how they acted. Empty for an actor without a name.
+func ledgerBy(k *pseudonym.Keyed, a Actor) string {
+	if a.String() == "" || k == nil {
+		return ""
+	}
+	s := "; by " + approval.ApproverPseudonym(k, a.String())
+	if a.Via != "" {
+		s += " via " + a.Via
+	}
+	return s
+}

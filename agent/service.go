@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/retentiond/retentiond/agent/gauges"
 	"github.com/retentiond/retentiond/agent/metrics"
 	"github.com/retentiond/retentiond/agent/notify"
 	"github.com/retentiond/retentiond/config"
@@ -72,6 +73,9 @@ type Service struct {
 	warn    io.Writer
 	path    string
 	told    *stateTold
+	// watch rebuilds the gauges from the state dir when it changed (the
+	// daemon's; nil otherwise).
+	watch *gauges.Watcher
 }
 
 // New returns the service for cfg, a config as config.Load returned it.
@@ -150,3 +154,6 @@ func (w logLines) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// fmtErr is fmt.Errorf, for files that need nothing else of fmt.
+func fmtErr(format string, a ...any) error { return fmt.Errorf(format, a...) }
