@@ -27,6 +27,7 @@ type texts struct {
 	approve, approveNote                      string
 	doneNote, doneFailed, failureNote, footer string
 	configHolder, planHolder, nameHolder      string
+	approveConsole, planLink, requestLink     string
 	willDo, did                               map[string]string
 }
 
@@ -56,6 +57,9 @@ var wording = map[string]texts{
 		configHolder:   "CONFIG",
 		planHolder:     "PLAN",
 		nameHolder:     "NAAM",
+		approveConsole: "Bekijk het plan in de beoordelingsconsole en keur het daar goed:",
+		planLink:       "Plan in de console",
+		requestLink:    "Verzoek in de console",
 		willDo: map[string]string{
 			"delete": "verwijderen", "pseudonymise": "pseudonimiseren", "review": "beoordelen",
 			"hold": "vastgehouden", "keep": "bewaren", "failed": "mislukt",
@@ -91,6 +95,9 @@ var wording = map[string]texts{
 		configHolder:   "CONFIG",
 		planHolder:     "PLAN",
 		nameHolder:     "NAME",
+		approveConsole: "Review the plan in the review console and approve it there:",
+		planLink:       "Plan in the console",
+		requestLink:    "Request in the console",
 		willDo: map[string]string{
 			"delete": "delete", "pseudonymise": "pseudonymise", "review": "review",
 			"hold": "on hold", "keep": "keep", "failed": "failed",
@@ -173,18 +180,30 @@ func render(e Event) Message {
 	if e.Report != "" {
 		fmt.Fprintf(&b, "\n%s: %s\n", t.report, e.Report)
 	}
+	planURL, reqURL := ConsoleLink(e.Console, PagePlan, e.PlanID), ConsoleLink(e.Console, PageRequest, e.Request)
+	if e.Report == "" && (reqURL != "" || planURL != "" && e.Kind != KindPlanReady) {
+		b.WriteString("\n")
+	}
+	if planURL != "" && e.Kind != KindPlanReady {
+		fmt.Fprintf(&b, "%s: %s\n", t.planLink, planURL)
+	}
+	if reqURL != "" {
+		fmt.Fprintf(&b, "%s: %s\n", t.requestLink, reqURL)
+	}
 	b.WriteString("\n")
-	switch e.Kind {
-	case KindPlanReady:
+	switch {
+	case e.Kind == KindPlanReady && planURL != "":
+		fmt.Fprintf(&b, "%s\n  %s\n\n%s\n", t.approveConsole, planURL, t.approveNote)
+	case e.Kind == KindPlanReady:
 		cfg, pl := or(e.ConfigPath, t.configHolder), or(e.PlanPath, t.planHolder)
 		fmt.Fprintf(&b, "%s\n  retentiond approve --config %s --plan %s --by %s\n\n%s\n",
 			t.approve, shellQuote(cfg), shellQuote(pl), t.nameHolder, t.approveNote)
-	case KindApplyDone:
+	case e.Kind == KindApplyDone:
 		b.WriteString(t.doneNote + "\n")
 		if e.Counts["failed"] > 0 {
 			b.WriteString(t.doneFailed + "\n")
 		}
-	case KindFailure:
+	case e.Kind == KindFailure:
 		b.WriteString(t.failureNote + "\n")
 	}
 	b.WriteString("\n-- \n" + t.footer + "\n")

@@ -3,8 +3,9 @@
 // It sends an e-mail (SMTP with STARTTLS) and/or a webhook POST.
 //
 // A message holds counts, the organisation and store names from the
-// config, a short plan digest and where the report is — never personal
-// data. That is enforced by shape rather than by care: an Event has no
+// config, a short plan digest, where the report is and, with the review
+// console on, a link to the plan's or request's page there (by the ids
+// retentiond makes, see ConsoleLink) — never personal data. That is enforced by shape rather than by care: an Event has no
 // field for a name, a file name or a record id, its free-text fields are
 // cut to one short line, and its count keys must be plain words. The
 // details live in the report, which only the administrator can read.
@@ -55,9 +56,16 @@ type Event struct {
 	Plan         string         // plan digest, short
 	PlanPath     string         // plan directory or plan.json, for the approve command
 	ConfigPath   string         // config file, for the approve command
-	Error        string         // short PD-free description, e.g. "scan of store dossiers failed"
-	Time         time.Time      // when it happened; zero means now
-	Lang         string         // "nl" (default) or "en"
+	// Console is the review console's address (console.public_url), ""
+	// when the console is off; with PlanID or Request the message links
+	// to that page of the console (ConsoleLink), and a plan ready for
+	// review is approved there.
+	Console string
+	PlanID  string    // the plan's folder name ("20261123-020000")
+	Request string    // the request the event is about ("REQ-0007")
+	Error   string    // short PD-free description, e.g. "scan of store dossiers failed"
+	Time    time.Time // when it happened; zero means now
+	Lang    string    // "nl" (default) or "en"
 }
 
 // countKey is what a count may be called: a plain word, so that a count
@@ -102,6 +110,9 @@ func (e Event) normalise(now func() time.Time) Event {
 	e.Plan = oneLine(e.Plan)
 	e.PlanPath = oneLine(e.PlanPath)
 	e.ConfigPath = oneLine(e.ConfigPath)
+	e.Console = oneLine(e.Console)
+	e.PlanID = oneLine(e.PlanID)
+	e.Request = oneLine(e.Request)
 	e.Error = oneLine(e.Error)
 	return e
 }

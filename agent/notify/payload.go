@@ -23,6 +23,8 @@ type payload struct {
 	Plan         string         `json:"plan,omitempty"`
 	PlanPath     string         `json:"plan_path,omitempty"`
 	ConfigPath   string         `json:"config_path,omitempty"`
+	PlanURL      string         `json:"plan_url,omitempty"`    // the plan's page in the console
+	RequestURL   string         `json:"request_url,omitempty"` // the request's page in the console
 	Error        string         `json:"error,omitempty"`
 	Time         string         `json:"time"` // RFC 3339, in the event's zone
 	Lang         string         `json:"lang"`
@@ -45,6 +47,7 @@ func encode(format string, e Event, m Message) ([]byte, error) {
 	return json.Marshal(payload{
 		Version: PayloadVersion, Kind: e.Kind, Organisation: e.Organisation, Store: e.Store,
 		Counts: counts, Report: e.Report, Plan: e.Plan, PlanPath: e.PlanPath, ConfigPath: e.ConfigPath,
+		PlanURL: ConsoleLink(e.Console, PagePlan, e.PlanID), RequestURL: ConsoleLink(e.Console, PageRequest, e.Request),
 		Error: e.Error, Time: e.Time.Format(time.RFC3339), Lang: e.Lang, Subject: m.Subject, Text: chatBody(m.Body),
 	})
 }
