@@ -173,7 +173,9 @@ func TestUsersFileForgedOrGarbled(t *testing.T) {
 		}},
 		{"salt not base64", "not valid JSON", func(s string) string { return saltRe.ReplaceAllString(s, `"salt": "!!!"`) }},
 		{"version", "version", func(s string) string { return strings.Replace(s, `"version": 1`, `"version": 9`, 1) }},
-		{"wrong type", `key "users.roles" has the wrong type`, func(s string) string { return strings.Replace(s, `[`+"\n"+`        "approver"`+"\n"+`      ]`, `"approver"`, 1) }},
+		{"wrong type", `key "users.roles" has the wrong type`, func(s string) string {
+			return strings.Replace(s, `[`+"\n"+`        "approver"`+"\n"+`      ]`, `"approver"`, 1)
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			u, s := good(t)
