@@ -133,19 +133,29 @@ func Read(stateDir string, f *plan.File, k *pseudonym.Keyed) (*Selection, error)
 	return parse(path, b, f, k)
 }
 
+// Hooks are called by Exclude and Include under the selection's lock.
+type Hooks struct {
+	// Guard, if set, is called before anything changes; its error stops
+	// the change (the service refuses a change to an approved or
+	// rejected plan this way).
+	Guard func() error
+	// Record, if set, is given the change once it is decided and before
+	// the file is written (the service appends the ledger entry); its
+	// error stops the change. It is not called when nothing changes.
+	Record func(Change) error
+}
+
 // Exclude leaves the items (numbers of f's items) out of the plan, in
-// the name of by (via "console" or "cli") with reason. guard, if set, is
-// called under the selection's lock before anything is written; its
-// error stops the change (the service refuses a change to an approved or
-// rejected plan this way). Items already excluded keep their first
-// exclusion and do not count in the Change.
-func Exclude(stateDir string, f *plan.File, items []int, by, via, reason string, now time.Time, k *pseudonym.Keyed, guard func() error) (Change, error) {
+// the name of by (via "console" or "cli") with reason, calling h's hooks
+// under the lock. Items already excluded keep their first exclusion and
+// do not count in the Change.
+func Exclude(stateDir string, f *plan.File, items []int, by, via, reason string, now time.Time, k *pseudonym.Keyed, h Hooks) (Change, error) {
 	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > MaxReason || !utf8.ValidString(reason) {
 		return Change{}, fmt.Errorf("the reason is longer than %d characters", MaxReason)
 	}
 	at := now.UTC().Truncate(time.Second)
-	return change(stateDir, f, items, by, via, ActionExcluded, at, k, guard, func(sel *Selection) int {
+	return change(stateDir, f, items, by, via, ActionExcluded, at, k, h, func(sel *Selection) int {
 		n, added, before := 0, map[int]bool{}, &Selection{Excluded: sel.Excluded}
 		for _, item := range items {
 			if added[item] || before.Has(item) {
@@ -163,11 +173,11 @@ func Exclude(stateDir string, f *plan.File, items []int, by, via, reason string,
 }
 
 // Include takes the items back into the plan (undoes their exclusion),
-// as Exclude does: guard is called under the lock, items not excluded do
-// not count in the Change.
-func Include(stateDir string, f *plan.File, items []int, by, via string, now time.Time, k *pseudonym.Keyed, guard func() error) (Change, error) {
+// calling h's hooks as Exclude does; items not excluded do not count in
+// the Change.
+func Include(stateDir string, f *plan.File, items []int, by, via string, now time.Time, k *pseudonym.Keyed, h Hooks) (Change, error) {
 	at := now.UTC().Truncate(time.Second)
-	return change(stateDir, f, items, by, via, ActionIncluded, at, k, guard, func(sel *Selection) int {
+	return change(stateDir, f, items, by, via, ActionIncluded, at, k, h, func(sel *Selection) int {
 		drop := map[int]bool{}
 		for _, item := range items {
 			drop[item] = true
@@ -206,7 +216,7 @@ var errUnchanged = errors.New("unchanged")
 
 // change applies apply (which returns how many items it changed) under the lock and writes the
 // selection if anything changed.
-func change(stateDir string, f *plan.File, items []int, by, via, action string, at time.Time, k *pseudonym.Keyed, guard func() error, apply func(*Selection) int) (Change, error) {
+func change(stateDir string, f *plan.File, items []int, by, via, action string, at time.Time, k *pseudonym.Keyed, h Hooks, apply func(*Selection) int) (Change, error) {
 	if k == nil {
 		return Change{}, errors.New("no pseudonym key: the selection is sealed with it; set pseudonym_key_file in the config")
 	}
@@ -231,8 +241,8 @@ func change(stateDir string, f *plan.File, items []int, by, via, action string, 
 		if err != nil {
 			return nil, err
 		}
-		if guard != nil {
-			if err := guard(); err != nil {
+		if h.Guard != nil {
+			if err := h.Guard(); err != nil {
 				return nil, err
 			}
 		}
@@ -241,7 +251,16 @@ func change(stateDir string, f *plan.File, items []int, by, via, action string, 
 		if c.Items == 0 {
 			return nil, errUnchanged
 		}
-		return marshal(sel, k)
+		b, err := marshal(sel, k)
+		if err != nil {
+			return nil, err
+		}
+		if h.Record != nil {
+			if err := h.Record(c); err != nil {
+				return nil, err
+			}
+		}
+		return b, nil
 	})
 	if errors.Is(err, errUnchanged) {
 		return c, nil

@@ -49,7 +49,7 @@ func TestExcludeInclude(t *testing.T) {
 	if sel, err := Read(dir, f, k); err != nil || len(sel.Items()) != 0 {
 		t.Fatalf("no file: %v, %v", sel, err)
 	}
-	c, err := Exclude(dir, f, []int{3, 1, 3}, "Marieke de Vries", "console", "Piet Jansen komt terug", now, k, nil)
+	c, err := Exclude(dir, f, []int{3, 1, 3}, "Marieke de Vries", "console", "Piet Jansen komt terug", now, k, Hooks{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,14 +70,14 @@ func TestExcludeInclude(t *testing.T) {
 		t.Errorf("the file names a record: %s", b)
 	}
 	// Already excluded: nothing changes, the first exclusion stays.
-	c, err = Exclude(dir, f, []int{1}, "Jeroen", "cli", "", now.Add(time.Hour), k, nil)
+	c, err = Exclude(dir, f, []int{1}, "Jeroen", "cli", "", now.Add(time.Hour), k, Hooks{})
 	if err != nil || c.Items != 0 || c.Excluded != 2 {
 		t.Errorf("exclude again: %+v, %v", c, err)
 	}
 	if sel, _ := Read(dir, f, k); sel.Excluded[0].By != "Marieke de Vries" {
 		t.Errorf("the first exclusion was replaced: %+v", sel.Excluded[0])
 	}
-	c, err = Include(dir, f, []int{1, 2}, "Jeroen", "console", now.Add(time.Hour), k, nil)
+	c, err = Include(dir, f, []int{1, 2}, "Jeroen", "console", now.Add(time.Hour), k, Hooks{})
 	if err != nil || c.Items != 1 || c.Excluded != 1 || c.Action != ActionIncluded {
 		t.Errorf("include: %+v, %v", c, err)
 	}
@@ -85,11 +85,11 @@ func TestExcludeInclude(t *testing.T) {
 		t.Errorf("after include: %v", sel.Items())
 	}
 	for _, bad := range [][]int{{0}, {5}, {}} {
-		if _, err := Exclude(dir, f, bad, "A", "cli", "", now, k, nil); err == nil {
+		if _, err := Exclude(dir, f, bad, "A", "cli", "", now, k, Hooks{}); err == nil {
 			t.Errorf("Exclude(%v) accepted", bad)
 		}
 	}
-	if _, err := Exclude(dir, f, []int{1}, " ", "cli", "", now, k, nil); err == nil {
+	if _, err := Exclude(dir, f, []int{1}, " ", "cli", "", now, k, Hooks{}); err == nil {
 		t.Error("Exclude without an actor accepted")
 	}
 }
@@ -100,7 +100,7 @@ func TestExcludeInclude(t *testing.T) {
 func TestLedgerEntry(t *testing.T) {
 	dir := t.TempDir()
 	f, k := testPlan(), key(t, 'k')
-	c, err := Exclude(dir, f, []int{1, 3}, "Marieke de Vries", "console", "Piet Jansen komt terug", now, k, nil)
+	c, err := Exclude(dir, f, []int{1, 3}, "Marieke de Vries", "console", "Piet Jansen komt terug", now, k, Hooks{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestLedgerEntry(t *testing.T) {
 func TestForgedSelection(t *testing.T) {
 	f, k := testPlan(), key(t, 'k')
 	write := func(t *testing.T, dir string, fn func(m map[string]any)) {
-		if _, err := Exclude(dir, f, []int{1, 4}, "A", "console", "", now, k, nil); err != nil {
+		if _, err := Exclude(dir, f, []int{1, 4}, "A", "console", "", now, k, Hooks{}); err != nil {
 			t.Fatal(err)
 		}
 		p := Path(dir, f.Digest)
@@ -189,10 +189,10 @@ func TestForgedSelection(t *testing.T) {
 			if strings.Contains(err.Error(), "Jansen") || strings.Contains(err.Error(), "dossiers") {
 				t.Errorf("error shows the plan's records: %v", err)
 			}
-			if _, err := Exclude(dir, f, []int{2}, "B", "cli", "", now, k, nil); !errors.Is(err, ErrInvalid) {
+			if _, err := Exclude(dir, f, []int{2}, "B", "cli", "", now, k, Hooks{}); !errors.Is(err, ErrInvalid) {
 				t.Errorf("Exclude over it: %v", err)
 			}
-			if _, err := Include(dir, f, []int{1}, "B", "cli", now, k, nil); !errors.Is(err, ErrInvalid) {
+			if _, err := Include(dir, f, []int{1}, "B", "cli", now, k, Hooks{}); !errors.Is(err, ErrInvalid) {
 				t.Errorf("Include over it: %v", err)
 			}
 			if err := With(dir, f, k, func(*Selection) error { return nil }); !errors.Is(err, ErrInvalid) {
@@ -210,20 +210,41 @@ func TestGuard(t *testing.T) {
 	dir := t.TempDir()
 	f, k := testPlan(), key(t, 'k')
 	stop := errors.New("approved already")
-	if _, err := Exclude(dir, f, []int{1}, "A", "cli", "", now, k, func() error { return stop }); !errors.Is(err, stop) {
+	if _, err := Exclude(dir, f, []int{1}, "A", "cli", "", now, k, Hooks{Guard: func() error { return stop }}); !errors.Is(err, stop) {
 		t.Fatalf("Exclude: %v", err)
 	}
 	if sel, err := Read(dir, f, k); err != nil || len(sel.Items()) != 0 {
 		t.Fatalf("after a refused change: %v, %v", sel, err)
 	}
-	if _, err := Exclude(dir, f, []int{1}, "A", "cli", "", now, k, nil); err != nil {
+	if _, err := Exclude(dir, f, []int{1}, "A", "cli", "", now, k, Hooks{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Include(dir, f, []int{1}, "A", "cli", now, k, func() error { return stop }); !errors.Is(err, stop) {
+	if _, err := Include(dir, f, []int{1}, "A", "cli", now, k, Hooks{Guard: func() error { return stop }}); !errors.Is(err, stop) {
 		t.Fatalf("Include: %v", err)
 	}
 	if sel, _ := Read(dir, f, k); !equal(sel.Items(), 1) {
 		t.Fatalf("after a refused include: %v", sel.Items())
+	}
+	// Record (the ledger) is given the change before the file is written;
+	// its error leaves the file as it was; nothing changing records nothing.
+	var got []Change
+	record := func(err error) Hooks {
+		return Hooks{Record: func(c Change) error { got = append(got, c); return err }}
+	}
+	if _, err := Exclude(dir, f, []int{3, 4}, "A", "cli", "", now, k, record(stop)); !errors.Is(err, stop) {
+		t.Fatalf("Exclude with the ledger failing: %v", err)
+	}
+	if sel, _ := Read(dir, f, k); !equal(sel.Items(), 1) {
+		t.Fatalf("after the ledger failed: %v", sel.Items())
+	}
+	if _, err := Exclude(dir, f, []int{1}, "A", "cli", "", now, k, record(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Include(dir, f, []int{1}, "A", "cli", now, k, record(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Items != 2 || got[0].Excluded != 3 || got[1].Action != ActionIncluded || got[1].Excluded != 0 {
+		t.Errorf("recorded %+v", got)
 	}
 }
 
@@ -241,7 +262,7 @@ func TestConcurrentChanges(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := Exclude(dir, f, []int{i}, "A", "console", "", now, k, nil); err != nil {
+			if _, err := Exclude(dir, f, []int{i}, "A", "console", "", now, k, Hooks{}); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -254,7 +275,7 @@ func TestConcurrentChanges(t *testing.T) {
 	done := make(chan struct{})
 	err := With(dir, f, k, func(sel *Selection) error {
 		go func() {
-			Include(dir, f, []int{1}, "B", "console", now, k, nil)
+			Include(dir, f, []int{1}, "B", "console", now, k, Hooks{})
 			close(done)
 		}()
 		select {
