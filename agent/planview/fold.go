@@ -16,28 +16,42 @@ import (
 // at either end, so that the NUL separating the index's keys never occurs
 // in one.
 func fold(s string) string {
-	plain := true // ASCII, and fold would not change it
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			return foldRunes(norm.NFKD.String(s))
-		}
-		if c <= ' ' || c == 0x7f || 'A' <= c && c <= 'Z' {
-			if c != ' ' || i == 0 || i == len(s)-1 || s[i-1] == ' ' {
-				plain = false
-			}
-		}
-	}
-	if plain {
-		return s
-	}
-	return foldRunes(s)
-}
-
-// foldRunes folds s, decomposed already.
-func foldRunes(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
+	foldInto(&b, s)
+	return b.String()
+}
+
+// foldInto appends fold(s) to b.
+func foldInto(b *strings.Builder, s string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			foldRunes(b, norm.NFKD.String(s))
+			return
+		}
+	}
+	start := b.Len()
+	space := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c <= ' ' || c == 0x7f:
+			space = true
+		default:
+			if space && b.Len() > start {
+				b.WriteByte(' ')
+			}
+			space = false
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+		}
+	}
+}
+
+// foldRunes appends the fold of s, decomposed already, to b.
+func foldRunes(b *strings.Builder, s string) {
+	start := b.Len()
 	space := false
 	for _, r := range s {
 		switch {
@@ -46,19 +60,11 @@ func foldRunes(s string) string {
 		case unicode.IsSpace(r) || unicode.IsControl(r):
 			space = true
 		default:
-			if space && b.Len() > 0 {
+			if space && b.Len() > start {
 				b.WriteByte(' ')
 			}
 			space = false
-			if r < utf8.RuneSelf {
-				if 'A' <= r && r <= 'Z' {
-					r += 'a' - 'A'
-				}
-				b.WriteByte(byte(r))
-			} else {
-				b.WriteRune(unicode.ToLower(r))
-			}
+			b.WriteRune(unicode.ToLower(r))
 		}
 	}
-	return b.String()
 }

@@ -196,15 +196,6 @@ func (ix *Index) lookup(s string) (uint32, bool) {
 	return i, ok
 }
 
-// key returns item i's folded record.
-func (ix *Index) key(i int) string {
-	start := uint32(0)
-	if i > 0 {
-		start = ix.keyEnd[i-1] + 1
-	}
-	return ix.keys[start:ix.keyEnd[i]]
-}
-
 // Persons returns the distinct subjects of the plan's items, sorted by
 // type, name and id; Persons()[k] is person number k+1 (Filter.Person,
 // Row.Person, PersonItems). Names are personal data: they are for the

@@ -31,6 +31,9 @@ func Load(path string) (*Index, error) {
 	defer f.Close()
 	h := sha256.New()
 	ld := newLoader(path)
+	if fi, err := f.Stat(); err == nil {
+		ld.presize(fi.Size())
+	}
 	if err := ld.read(io.TeeReader(bufio.NewReaderSize(f, 1<<16), h)); err != nil {
 		return nil, err
 	}
@@ -64,6 +67,17 @@ func newLoader(path string) *loader {
 		subjIdx: map[subjKey]int32{},
 		seen:    map[string]bool{},
 	}
+}
+
+// presize makes room for the items of a plan.json of size bytes, as the
+// plan writer writes them (about 500 bytes an item), so that the index is
+// not copied as it grows.
+func (ld *loader) presize(size int64) {
+	n := int(min(size/400, 1<<22))
+	ld.ix.items = make([]entry, 0, n)
+	ld.ix.keyEnd = make([]uint32, 0, n)
+	ld.text.Grow(n * 100)
+	ld.keys.Grow(n * 60)
 }
 
 // errNotPlan is the error of a file that is not valid JSON of a plan's
@@ -162,8 +176,10 @@ func (ld *loader) readItems(dec *json.Decoder) error {
 	if t != json.Delim('[') {
 		return fmt.Errorf("%s is not a plan: field %q has the wrong type", ld.path, "items")
 	}
+	var buf plan.Item // decoded into afresh for every item
 	for dec.More() {
-		var it *plan.Item
+		buf = plan.Item{}
+		it := &buf
 		if err := dec.Decode(&it); err != nil {
 			var typ *json.UnmarshalTypeError
 			if errors.As(err, &typ) {
@@ -285,10 +301,10 @@ func (ld *loader) add(it *plan.Item) error {
 		e.extra = x
 	}
 	// The search key: the folded record, and a NUL after it.
-	if ld.keys.Len() > 0 {
+	if len(ld.ix.items) > 0 {
 		ld.keys.WriteByte(0)
 	}
-	ld.keys.WriteString(fold(it.Record))
+	foldInto(&ld.keys, it.Record)
 	if ld.keys.Len() > math.MaxUint32 {
 		return fmt.Errorf("%s: the plan is too large to view", ld.path)
 	}
@@ -302,10 +318,12 @@ func (ld *loader) add(it *plan.Item) error {
 func (ld *loader) finish(h hash.Hash) (*Index, error) {
 	ix := ld.ix
 	ix.digest = "sha256:" + hex.EncodeToString(h.Sum(nil))
-	ix.text = ld.text.String()
-	ix.keys = ld.keys.String()
-	ix.items = slices.Clip(ix.items)
-	ix.keyEnd = slices.Clip(ix.keyEnd)
+	// Copied to their size: presize guessed.
+	ix.text = strings.Clone(ld.text.String())
+	ix.keys = strings.Clone(ld.keys.String())
+	ld.text, ld.keys = strings.Builder{}, strings.Builder{}
+	ix.items = slices.Clone(ix.items)
+	ix.keyEnd = slices.Clone(ix.keyEnd)
 	ix.strs = slices.Clip(ix.strs)
 
 	// Persons in a stable order: type, folded name, id.

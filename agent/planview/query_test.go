@@ -132,9 +132,9 @@ func TestFolderItems(t *testing.T) {
 		store, folder string
 		want          []int
 	}{
-		{"dossiers", "a/b", []int{1, 3, 9}},    // not a/bc (2), a/b-c (10), za/b (11); 7 is another store's
-		{"dossiers", "a/b/", []int{1, 3, 9}},   // a trailing slash is the same folder
-		{"dossiers", "a/bc", []int{2}},         // its own items only
+		{"dossiers", "a/b", []int{1, 3, 9}},  // not a/bc (2), a/b-c (10), za/b (11); 7 is another store's
+		{"dossiers", "a/b/", []int{1, 3, 9}}, // a trailing slash is the same folder
+		{"dossiers", "a/bc", []int{2}},       // its own items only
 		{"dossiers", "a", []int{1, 2, 3, 9, 10}},
 		{"dossiers", "a/b/c", []int{9}},
 		{"archief", "a/b", []int{7}},
@@ -215,6 +215,21 @@ func TestFold(t *testing.T) {
 	} {
 		if got := fold(c.in); got != c.want {
 			t.Errorf("fold(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A record whose folded key is empty (spaces only) keeps the keys of the
+// items after it in place.
+func TestSearchAfterBlankRecord(t *testing.T) {
+	ix := load(t, []*plan.Item{
+		{Store: "s", Record: "  ", Kind: "file", Action: rules.Review, Reason: "r", Version: "v", Modified: "m"},
+		{Store: "s", Record: "ab", Kind: "file", Action: rules.Review, Reason: "r", Version: "v", Modified: "m"},
+		{Store: "s", Record: "cd", Kind: "file", Action: rules.Review, Reason: "r", Version: "v", Modified: "m"},
+	})
+	for q, want := range map[string][]int{"ab": {2}, "cd": {3}, "b": {2}, "c": {3}} {
+		if got := numbers(ix.Query(Filter{Query: q}, 0, 10)); !slices.Equal(got, want) {
+			t.Errorf("search %q = %v, want %v", q, got, want)
 		}
 	}
 }
