@@ -169,14 +169,15 @@ func (s *Service) applyPlan(ctx context.Context, f *plan.File, o ApplyOptions, s
 		if opts.Recorded, err = apply.Recorded(dir, f.Digest); err != nil {
 			return nil, fmt.Errorf("reading the ledger: %w", err)
 		}
-		// An approve killed after saving the approval and before its
-		// ledger entry: the approval is recorded before anything is done.
-		recorded, err := approval.InLedger(dir, f.Digest)
+		// An approve killed after saving the approval (or its second
+		// approver) and before its ledger entry: the approval is recorded
+		// before anything is done.
+		missing, err := approval.Unrecorded(dir, appr, k)
 		if err != nil {
 			return nil, fmt.Errorf("reading the ledger: %w", err)
 		}
-		if !recorded {
-			if _, err := led.Append(approval.LedgerEntry(appr, k)); err != nil {
+		for _, e := range missing {
+			if _, err := led.Append(e); err != nil {
 				return nil, fmt.Errorf("recording the approval of plan %s in the ledger (approve was interrupted before it did): %w", ShortDigest(f.Digest), err)
 			}
 			fmt.Fprintf(s.warn, "retentiond apply: the approval of plan %s was not in the ledger (approve was interrupted): recorded it now\n", ShortDigest(f.Digest))

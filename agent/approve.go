@@ -2,8 +2,12 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"github.com/retentiond/retentiond/agent/approval"
 	"github.com/retentiond/retentiond/agent/keys"
@@ -11,6 +15,7 @@ import (
 	"github.com/retentiond/retentiond/agent/pipeline"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/pseudonym"
+	"github.com/retentiond/retentiond/agent/selection"
 	"github.com/retentiond/retentiond/agent/statefs"
 )
 
@@ -27,10 +32,20 @@ func (s *Service) Approve(ctx context.Context, id string, by Actor, exclude []st
 
 // ApproveFile records that by approved the plan f, which may lie outside
 // the state dir (the command line's --plan). The plan must have been
-// made under the config's decision as it is now. The approval is signed
-// with the ledger key, written to STATE_DIR/approvals/ and recorded in
-// the ledger, which names the approver by a keyed pseudonym only.
-// comment is not stored yet (the approval file has no field for it).
+// made under the config's decision as it is now. The approval leaves out
+// the items the reviewers' selection excludes (Exclude) and the items
+// exclude names, which are added to the selection first (ledgered as
+// exclusions by by). It is signed with the ledger key, written to
+// STATE_DIR/approvals/ with comment and recorded in the ledger, which
+// names the approver by a keyed pseudonym only (never the comment).
+//
+// With console.four_eyes_over above 0 and more deletions than that, the
+// first approval waits for a second, different approver (names compared
+// without case and spacing; the returned approval's NeedsSecond says
+// so), and apply refuses it until then. The second approver's approval
+// of the same exclusions completes it. If the exclusions changed since
+// the first approval, that one no longer counts: this approval replaces
+// it as the first of two. A rejected plan is not approved.
 func (s *Service) ApproveFile(_ context.Context, f *plan.File, by Actor, exclude []string, comment string) (*approval.Approval, error) {
 	// The service must be able to read the approval: root's files are
 	// given to the state dir's owner afterwards (statefs.KeepOwner);
@@ -41,45 +56,120 @@ func (s *Service) ApproveFile(_ context.Context, f *plan.File, by Actor, exclude
 	if err := s.checkDecision(f); err != nil {
 		return nil, fmt.Errorf("%w: make a new plan and approve that one", err)
 	}
-	return s.approvePlan(f, by.String(), exclude)
+	if strings.TrimSpace(by.String()) == "" {
+		return nil, inputErr("say who approves with --by NAME")
+	}
+	items, err := approval.Resolve(f, exclude)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) > 0 {
+		if _, err := s.changeSelection(f, by, func(f *plan.File, k *pseudonym.Keyed, h selection.Hooks) (selection.Change, error) {
+			return selection.Exclude(s.cfg.StateDir, f, items, by.String(), by.Via, "excluded when approving", time.Now(), k, h)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	return s.approvePlan(f, by, comment)
 }
 
-// approvePlan approves f in by's name. The ledger is opened first, so
-// that a ledger in use or damaged stops the approval before anything is
+// approvePlan approves f in by's name with the selection's exclusions,
+// under the selection's lock. The ledger is opened first, so that a
+// ledger in use or damaged stops the approval before anything is
 // written; if the ledger cannot take the entry, the approval file is
-// removed again.
-func (s *Service) approvePlan(f *plan.File, by string, exclude []string) (*approval.Approval, error) {
+// put back as it was.
+func (s *Service) approvePlan(f *plan.File, by Actor, comment string) (*approval.Approval, error) {
 	cfg := s.cfg
 	k, err := s.Pseudonyms()
 	if err != nil {
 		return nil, err
 	}
-	signer, _, err := s.LedgerKeys()
+	signer, v, err := s.LedgerKeys()
 	if err != nil {
 		return nil, err
 	}
-	a, err := approval.Approve(cfg.StateDir, f, by, exclude, time.Now(), cfg.Apply.ParsedPlanMaxAge, cfg.Location, k)
+	var out *approval.Approval
+	err = selection.With(cfg.StateDir, f, k, func(sel *selection.Selection) error {
+		now := time.Now()
+		if err := s.notRejected(f, v); err != nil {
+			return err
+		}
+		first, err := approval.Read(cfg.StateDir, f, v, cfg.Apply.ParsedPlanMaxAge, cfg.Location, k)
+		if err != nil && !errors.Is(err, approval.ErrNotApproved) {
+			return err
+		}
+		var a *approval.Approval
+		var entry ledger.Entry
+		switch {
+		case first == nil:
+			if a, err = approval.ApproveItems(cfg.StateDir, f, by.String(), sel.Items(), now, cfg.Apply.ParsedPlanMaxAge, cfg.Location, k); err != nil {
+				return err
+			}
+			a.Comment = comment
+			entry = approval.LedgerEntry(a, k)
+		case !first.NeedsSecond(f, cfg.Console.FourEyesOver):
+			return fmt.Errorf("%w, by %s at %s", approval.ErrApprovedAlready, strings.Join(first.Approvers(), " and "), first.ApprovedAt.Format(time.RFC3339))
+		default:
+			a, err = approval.Second(f, first, by.String(), sel.Items(), now)
+			if errors.Is(err, approval.ErrExclusionsChanged) {
+				// The exclusions changed since the first approval: it no
+				// longer counts, and this one is the first of two.
+				s.log.Info("the first approval of a plan no longer counts: its exclusions changed", "plan", ShortDigest(f.Digest))
+				a, err = approval.Supersede(f, first, by.String(), sel.Items(), now, cfg.Apply.ParsedPlanMaxAge, cfg.Location, k)
+				if err != nil {
+					return err
+				}
+				a.Comment, entry = comment, approval.LedgerEntry(a, k)
+			} else if err != nil {
+				return err
+			} else {
+				a.SecondComment, entry = comment, approval.SecondLedgerEntry(a, k)
+			}
+		}
+		l, err := ledger.Open(s.ledgerDir(), keys.NameFor(cfg.Organisation), ledger.WithSigner(signer))
+		if err != nil {
+			return fmt.Errorf("the approval was not recorded: %w", err)
+		}
+		defer l.Close()
+		undo := func() { approval.Remove(cfg.StateDir, f.Digest) }
+		if first == nil {
+			err = approval.Save(cfg.StateDir, a, signer)
+		} else {
+			err = approval.Replace(cfg.StateDir, first, a, signer)
+			undo = func() { approval.Replace(cfg.StateDir, a, first, signer) }
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := l.Append(entry); err != nil {
+			undo()
+			return fmt.Errorf("the approval was not recorded, so it was taken back: %w", err)
+		}
+		out = a
+		if _, err := l.Checkpoint(signer); err != nil {
+			// The entry is in the ledger with its intent: the next run that
+			// opens the ledger signs it.
+			return fmt.Errorf("the approval is recorded, but signing the ledger checkpoint failed: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	l, err := ledger.Open(s.ledgerDir(), keys.NameFor(cfg.Organisation), ledger.WithSigner(signer))
+	return out, nil
+}
+
+// notRejected refuses to approve a plan with a rejection file (valid or
+// not: a forged one is told by Load).
+func (s *Service) notRejected(f *plan.File, v note.Verifier) error {
+	r, err := approval.LoadRejection(s.cfg.StateDir, f, v)
 	if err != nil {
-		return nil, fmt.Errorf("the approval was not recorded: %w", err)
+		return err
 	}
-	defer l.Close()
-	if err := approval.Save(cfg.StateDir, a, signer); err != nil {
-		return nil, err
+	if r != nil {
+		return fmt.Errorf("%w by %s at %s: it cannot be approved; make a new plan", approval.ErrRejected, r.RejectedBy, r.RejectedAt.Format(time.RFC3339))
 	}
-	if _, err := l.Append(approval.LedgerEntry(a, k)); err != nil {
-		approval.Remove(cfg.StateDir, f.Digest)
-		return nil, fmt.Errorf("the approval was not recorded, so it was taken back: %w", err)
-	}
-	if _, err := l.Checkpoint(signer); err != nil {
-		// The entry is in the ledger with its intent: the next run that
-		// opens the ledger signs it.
-		return nil, fmt.Errorf("the approval is recorded, but signing the ledger checkpoint failed: %w", err)
-	}
-	return a, nil
+	return nil
 }
 
 // checkDecision refuses a plan made under another decision than the

@@ -124,7 +124,7 @@ func (s *Service) autoApply(ctx context.Context, res *PlanResult) error {
 		return s.failure(ctx, "auto apply", err)
 	}
 	by := "retentiond auto_apply (" + strings.Join(s.cfg.Daemon.AutoApply, ", ") + ")"
-	if _, err := s.approvePlan(f, by, nil); err != nil {
+	if _, err := s.approvePlan(f, Daemon(by), ""); err != nil {
 		return s.failure(ctx, "auto apply", err)
 	}
 	return s.applyOne(ctx, dir, f)
@@ -160,8 +160,8 @@ func (s *Service) NightlyApply(ctx context.Context) error {
 				continue
 			}
 			a, err := s.Approval(f)
-			if errors.Is(err, approval.ErrNotApproved) {
-				continue
+			if errors.Is(err, approval.ErrNotApproved) || errors.Is(err, approval.ErrRejected) || errors.Is(err, approval.ErrNeedsSecondApprover) {
+				continue // not approved (by as many as it needs), or rejected: nothing to do
 			}
 			if errors.Is(err, approval.ErrInvalid) || isPathError(err) {
 				// Unreadable (root's 0600 file, say) or not a valid

@@ -101,22 +101,25 @@ func (a *Approval) ExcludedItems() []int {
 // approver (as Read returned it), approved by by as well, at now. The
 // second approver must be another person (ErrSameApprover) and approve
 // the same exclusions (ErrExclusionsChanged); the plan must not have
-// expired. It writes nothing: Replace writes it over the first.
+// expired. Exclusions that changed are told first: then the first
+// approval no longer counts, whoever approves now. It writes nothing:
+// Replace writes it over the first.
 func Second(f *plan.File, first *Approval, by string, exclude []int, now time.Time) (*Approval, error) {
 	by = strings.TrimSpace(by)
+	want := slices.Compact(slices.Sorted(slices.Values(exclude)))
 	switch {
 	case by == "":
 		return nil, errors.New("say who approves with --by NAME")
 	case first.SecondBy != "":
 		return nil, fmt.Errorf("%w, by two people", ErrApprovedAlready)
+	case !slices.Equal(want, first.ExcludedItems()):
+		// Checked before the approver: the first approval no longer
+		// counts, whoever approves now (Supersede).
+		return nil, fmt.Errorf("%w (%d excluded then, %d now)", ErrExclusionsChanged, len(first.Excluded), len(want))
 	case SameApprover(by, first.ApprovedBy):
 		return nil, fmt.Errorf("%w: %s approved this plan at %s already", ErrSameApprover, first.ApprovedBy, first.ApprovedAt.Format(time.RFC3339))
 	case !now.Before(first.ExpiresAt):
 		return nil, fmt.Errorf("the plan expired on %s: make a new plan", first.ExpiresAt.Format("2006-01-02"))
-	}
-	want := slices.Compact(slices.Sorted(slices.Values(exclude)))
-	if !slices.Equal(want, first.ExcludedItems()) {
-		return nil, fmt.Errorf("%w (%d excluded then, %d now)", ErrExclusionsChanged, len(first.Excluded), len(want))
 	}
 	c := *first
 	c.Excluded = slices.Clone(first.Excluded)

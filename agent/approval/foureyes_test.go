@@ -178,8 +178,10 @@ func TestExclusionsChangedAfterFirstApproval(t *testing.T) {
 	f := testPlan()
 	first := approveFirst(t, dir, "A")
 	pending, _ := Read(dir, f, v, twoWeeks, ams, keyed(t))
-	if _, err := Second(f, pending, "B", []int{4}, approvedAt.Add(time.Minute)); !errors.Is(err, ErrExclusionsChanged) {
-		t.Fatalf("Second with an item excluded since: %v", err)
+	for _, by := range []string{"B", "a"} {
+		if _, err := Second(f, pending, by, []int{4}, approvedAt.Add(time.Minute)); !errors.Is(err, ErrExclusionsChanged) {
+			t.Fatalf("Second by %s with an item excluded since: %v", by, err)
+		}
 	}
 	next, err := Supersede(f, pending, "B", []int{4}, approvedAt.Add(time.Minute), twoWeeks, ams, keyed(t))
 	if err != nil {
