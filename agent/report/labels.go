@@ -111,3 +111,35 @@ func Readable(s, l string) string {
 		return strings.Replace(w[1], "%s", name, 1)
 	})
 }
+
+// fates say what happens to a record, to the person it is about (an
+// access package's index): with the day (%s) and without.
+var fates = map[string]map[rules.Action][2]string{
+	"en": {
+		rules.Delete:       {"will be deleted (its term ended on %s)", "will be deleted"},
+		rules.Pseudonymise: {"will be pseudonymised (its term ended on %s)", "will be pseudonymised"},
+		rules.Keep:         {"kept until %s", "kept (its term has not started yet)"},
+		rules.Hold:         {"kept until %s (a legal duty or hold)", "kept (a legal duty or hold)"},
+		rules.Review:       {"a member of staff will decide", "a member of staff will decide"},
+	},
+	"nl": {
+		rules.Delete:       {"wordt verwijderd (de termijn liep af op %s)", "wordt verwijderd"},
+		rules.Pseudonymise: {"wordt gepseudonimiseerd (de termijn liep af op %s)", "wordt gepseudonimiseerd"},
+		rules.Keep:         {"bewaard tot %s", "bewaard (de termijn is nog niet begonnen)"},
+		rules.Hold:         {"bewaard tot %s (wettelijke plicht of vastgehouden)", "bewaard (wettelijke plicht of vastgehouden)"},
+		rules.Review:       {"een medewerker beslist hierover", "een medewerker beslist hierover"},
+	},
+}
+
+// Fate says in words, to the person a record is about, what happens to
+// it: action a, due on the ISO day due ("" when not known), in lang.
+func Fate(a rules.Action, due, l string) string {
+	f, ok := fates[lang(l)][a]
+	if !ok {
+		return ActionName(a, l)
+	}
+	if d := DateText(due, l); d != "" {
+		return strings.Replace(f[0], "%s", d, 1)
+	}
+	return f[1]
+}

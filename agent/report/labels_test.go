@@ -37,3 +37,24 @@ func TestNoRawCodes(t *testing.T) {
 		t.Error("a parent placeholder is left as code")
 	}
 }
+
+// TestFate: what happens to a record, in words for the person it is
+// about, with the day as they write it.
+func TestFate(t *testing.T) {
+	for _, tc := range []struct {
+		a      rules.Action
+		due, l string
+		want   string
+	}{
+		{rules.Delete, "2026-03-15", "nl", "wordt verwijderd (de termijn liep af op 15-03-2026)"},
+		{rules.Keep, "2031-05-31", "nl", "bewaard tot 31-05-2031"},
+		{rules.Keep, "", "en", "kept (its term has not started yet)"},
+		{rules.Hold, "2032-06-30", "en", "kept until 2032-06-30 (a legal duty or hold)"},
+		{rules.Review, "", "nl", "een medewerker beslist hierover"},
+		{rules.Pseudonymise, "", "en", "will be pseudonymised"},
+	} {
+		if got := Fate(tc.a, tc.due, tc.l); got != tc.want {
+			t.Errorf("Fate(%s, %q, %s) = %q, want %q", tc.a, tc.due, tc.l, got, tc.want)
+		}
+	}
+}
