@@ -150,7 +150,7 @@ func (f *fakeBackend) Apply(ctx context.Context, id string, o agent.ApplyOptions
 }
 func (f *fakeBackend) Explain(ctx context.Context, store, record string, asOf rules.Date, lang string) (*agent.Explanation, error) {
 	return &agent.Explanation{Decision: rules.Decision{Action: rules.Delete, Rule: "C1",
-		Reason: rules.Text{EN: "the term has passed", NL: "de termijn is verstreken"},
+		Reason:     rules.Text{EN: "the term has passed", NL: "de termijn is verstreken"},
 		Considered: []rules.Text{{EN: "C1: two years after care ended", NL: "C1: twee jaar na einde opvang"}}}}, nil
 }
 func (f *fakeBackend) Exclude(ctx context.Context, planID string, items []int, by Actor, reason string) error {
@@ -185,7 +185,7 @@ func (f *fakeBackend) Resolve(ctx context.Context, r review.Resolution, by Actor
 	return r, nil
 }
 func (f *fakeBackend) Resolutions(all bool) ([]review.Resolution, error) { return f.resolutions, nil }
-func (f *fakeBackend) Requests(all bool) ([]requests.Request, error)    { return f.reqs, nil }
+func (f *fakeBackend) Requests(all bool) ([]requests.Request, error)     { return f.reqs, nil }
 func (f *fakeBackend) OpenRequest(ctx context.Context, in agent.RequestInput, by Actor) (requests.Request, error) {
 	f.record(call{Op: "open", By: by, Text: in.Kind + " " + string(in.Subject.Type) + ":" + in.Subject.ID + " " + in.Received.String()})
 	q := requests.Request{ID: "REQ-0009", Subject: in.Subject, Kind: in.Kind, Received: in.Received, Status: requests.StatusOpen}
