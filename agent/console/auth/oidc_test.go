@@ -262,17 +262,25 @@ func TestOIDCCallbackRefused(t *testing.T) {
 		if !strings.HasPrefix(callback, h.srv.URL+"/auth/callback?") {
 			t.Fatalf("provider sent the browser to %q", callback)
 		}
+		// Another browser, with no sign-in under way or with its own,
+		// cannot use the callback (a link an attacker sends).
 		other := noFollow(h.browser(false))
 		if resp, _ := do(t, other, "GET", callback, nil); resp.StatusCode != http.StatusBadRequest || sessionCookieOf(resp) != nil {
 			t.Errorf("the callback in another browser: %d", resp.StatusCode)
 		}
+		do(t, other, "GET", h.srv.URL+"/login/oidc", nil)
+		if resp, _ := do(t, other, "GET", callback, nil); resp.StatusCode != http.StatusBadRequest || sessionCookieOf(resp) != nil {
+			t.Errorf("the callback in another browser with a sign-in of its own: %d", resp.StatusCode)
+		}
+		u, _ := url.Parse(h.srv.URL + "/auth/")
+		flowCookies := b.Jar.Cookies(u)
 		if resp, _ := do(t, b, "GET", callback, nil); resp.StatusCode != 200 || sessionCookieOf(resp) == nil {
 			t.Fatalf("the callback in the right browser: %d", resp.StatusCode)
 		}
+		// The same callback again, with the flow cookie kept: refused.
 		b2 := noFollow(h.browser(false))
-		u, _ := url.Parse(h.srv.URL + "/auth/")
-		b2.Jar.SetCookies(u, b.Jar.Cookies(u))
-		if resp, _ := do(t, b2, "GET", callback, nil); resp.StatusCode != http.StatusBadRequest {
+		b2.Jar.SetCookies(u, flowCookies)
+		if resp, _ := do(t, b2, "GET", callback, nil); resp.StatusCode != http.StatusBadRequest || sessionCookieOf(resp) != nil {
 			t.Errorf("a replayed callback: %d", resp.StatusCode)
 		}
 	})
