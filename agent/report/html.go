@@ -269,6 +269,9 @@ type htmlData struct {
 	Review        []*plan.Item
 	ReviewOmitted int
 	Groups        []*group
+	// Types are the groups by subject type, in Groups' order, for the
+	// table of contents and the headings.
+	Types []typeGroup
 	// Omitted counts every item the report does not detail.
 	Omitted int
 	Max     int
@@ -321,6 +324,7 @@ func (h *HTML) End(stores []plan.StoreResult, sum plan.Summary) error {
 		})
 	}
 	sort.Slice(d.Groups, func(i, j int) bool { return groupLess(d.Groups[i], d.Groups[j]) })
+	d.Types = byType(d.Groups, l)
 	pf, err := newPlanFile(h.path)
 	if err != nil {
 		return err
@@ -354,6 +358,32 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// typeGroup is the people of one subject type (ID "people-child"), or
+// the records tied to no one (ID "people-none").
+type typeGroup struct {
+	ID, Name string
+	Groups   []*group
+}
+
+// byType splits groups, sorted by groupLess, by subject type.
+func byType(groups []*group, l string) []typeGroup {
+	var out []typeGroup
+	for _, g := range groups {
+		id, name := "people-none", words[l]["unlinked"]
+		if g.Subject != nil {
+			id, name = "people-"+string(g.Subject.Type), rules.SubjectName(g.Subject.Type, l)
+			if p, ok := plurals[l][g.Subject.Type]; ok {
+				name = p
+			}
+		}
+		if len(out) == 0 || out[len(out)-1].ID != id {
+			out = append(out, typeGroup{ID: id, Name: name})
+		}
+		out[len(out)-1].Groups = append(out[len(out)-1].Groups, g)
+	}
+	return out
 }
 
 // groupLess orders subjects by type (as rules.SubjectTypes lists them),

@@ -113,7 +113,8 @@ func TestReviewFirst(t *testing.T) {
 
 // TestSectionPerPerson: each person's items are in a collapsible section
 // of their own (details/summary, no script), the summary line naming the
-// person and counting what the plan does.
+// person and counting what the plan does, under a heading per kind of
+// person.
 func TestSectionPerPerson(t *testing.T) {
 	html := writeReport(t, Options{Lang: "nl"})
 	people := html[strings.Index(html, `<h2 id="people">`):]
@@ -128,6 +129,13 @@ func TestSectionPerPerson(t *testing.T) {
 	}
 	if strings.Contains(html, "<script") {
 		t.Error("the report has a script")
+	}
+	// The people by type, under headings the table of contents links to.
+	for _, want := range []string{`<a href="#people-child">Kinderen</a> (1)`, `<a href="#people-parent">Ouders/verzorgers</a> (1)`,
+		`<h3 id="people-child">Kinderen (1)</h3>`, `<h3 id="people-parent">Ouders/verzorgers (1)</h3>`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("no %s", want)
+		}
 	}
 }
 

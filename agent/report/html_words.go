@@ -1,5 +1,15 @@
 package report
 
+import "github.com/retentiond/retentiond/rules"
+
+// plurals name the people of a subject type, for the headings.
+var plurals = map[string]map[rules.SubjectType]string{
+	"en": {rules.Child: "Children", rules.Parent: "Parents", rules.Employee: "Employees", rules.Applicant: "Applicants",
+		rules.Intern: "Interns", rules.Volunteer: "Volunteers", rules.Participant: "Participants"},
+	"nl": {rules.Child: "Kinderen", rules.Parent: "Ouders/verzorgers", rules.Employee: "Medewerkers", rules.Applicant: "Sollicitanten",
+		rules.Intern: "Stagiaires", rules.Volunteer: "Vrijwilligers", rules.Participant: "Deelnemers"},
+}
+
 // words are report.html's texts in each language.
 var words = map[string]map[string]string{
 	"en": {
