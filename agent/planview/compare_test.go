@@ -155,3 +155,18 @@ func TestReadHeader(t *testing.T) {
 		t.Errorf("ReadHeader, header last = %+v, %v", h, err)
 	}
 }
+
+// A plan id that is not one folder name under the plans folder is
+// refused, even when it leads to a plan elsewhere.
+func TestPreviousRefusesPathsAsIDs(t *testing.T) {
+	root := t.TempDir()
+	plans := filepath.Join(root, "plans")
+	writePlan(t, filepath.Join(plans, "20261201-020000"), header(""), []*plan.Item{item("s", "r", rules.Delete)})
+	writePlan(t, filepath.Join(root, "elsewhere"), header(""), []*plan.Item{item("s", "r", rules.Delete)})
+	writePlan(t, filepath.Join(plans, "20261202-020000", "auto"), header(""), []*plan.Item{item("s", "r", rules.Delete)})
+	for _, id := range []string{"../elsewhere", "20261202-020000/auto", "..", ".", "", "a\\b"} {
+		if got, err := Previous(plans, id); err == nil {
+			t.Errorf("Previous(%q) = %q, no error", id, got)
+		}
+	}
+}

@@ -202,6 +202,17 @@ func (ix *Index) lookup(s string) (uint32, bool) {
 // page, never for a URL or a log.
 func (ix *Index) Persons() []plan.SubjectRef { return slices.Clone(ix.persons) }
 
+// PersonCount is the number of persons: Persons without the copy.
+func (ix *Index) PersonCount() int { return len(ix.persons) }
+
+// Person returns person number p (1-based).
+func (ix *Index) Person(p int) (plan.SubjectRef, bool) {
+	if p < 1 || p > len(ix.persons) {
+		return plan.SubjectRef{}, false
+	}
+	return ix.persons[p-1], true
+}
+
 // PersonItems returns the item numbers (1-based, ascending) of person
 // number p; nil when there is no such person.
 func (ix *Index) PersonItems(p int) []int {

@@ -157,6 +157,19 @@ func TestPersons(t *testing.T) {
 	if got := ix.Persons(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Persons() = %v, want %v", got, want)
 	}
+	if ix.PersonCount() != len(want) {
+		t.Errorf("PersonCount() = %d, want %d", ix.PersonCount(), len(want))
+	}
+	for k, w := range want {
+		if got, ok := ix.Person(k + 1); !ok || got != w {
+			t.Errorf("Person(%d) = %v, %v; want %v", k+1, got, ok, w)
+		}
+	}
+	for _, p := range []int{0, -1, len(want) + 1} {
+		if got, ok := ix.Person(p); ok {
+			t.Errorf("Person(%d) = %v", p, got)
+		}
+	}
 	ix.Persons()[0].Name = "changed"
 	if ix.Persons()[0].Name != "José Álvarez" {
 		t.Error("Persons gives the index's own slice")
@@ -230,6 +243,38 @@ func TestSearchAfterBlankRecord(t *testing.T) {
 	for q, want := range map[string][]int{"ab": {2}, "cd": {3}, "b": {2}, "c": {3}} {
 		if got := numbers(ix.Query(Filter{Query: q}, 0, 10)); !slices.Equal(got, want) {
 			t.Errorf("search %q = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// Persons are numbered by type, then name without accents or case, then
+// id: not by id, nor in the order the plan lists them.
+func TestPersonsOrder(t *testing.T) {
+	it := func(record string, s *plan.SubjectRef) *plan.Item {
+		return &plan.Item{Store: "s", Record: record, Kind: "file", Subject: s, Action: rules.Review, Reason: "r", Version: "v", Modified: "m"}
+	}
+	ix := load(t, []*plan.Item{
+		/* 1 */ it("a", subj("parent", "1", "Anna Bakker")),
+		/* 2 */ it("b", subj("child", "1", "Zoë Zwart")),
+		/* 3 */ it("c", subj("child", "2", "Ömer Yılmaz")),
+		/* 4 */ it("d", subj("child", "3", "bram de Wit")),
+		/* 5 */ it("e", subj("child", "0", "Bram de Wit")),
+		/* 6 */ it("f", subj("child", "2", "Ömer Yılmaz")),
+	})
+	var got []string
+	for _, p := range ix.Persons() {
+		got = append(got, string(p.Type)+" "+p.ID)
+	}
+	want := []string{"child 0", "child 3", "child 2", "child 1", "parent 1"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Persons() = %v, want %v", got, want)
+	}
+	for p, items := range map[int][]int{1: {5}, 2: {4}, 3: {3, 6}, 4: {2}, 5: {1}} {
+		if got := ix.PersonItems(p); !slices.Equal(got, items) {
+			t.Errorf("PersonItems(%d) = %v, want %v", p, got, items)
+		}
+		if got := numbers(ix.Query(Filter{Person: p}, 0, 10)); !slices.Equal(got, items) {
+			t.Errorf("Query(person %d) = %v, want %v", p, got, items)
 		}
 	}
 }
