@@ -81,3 +81,5 @@ type Authenticator interface {
 func actor(p *Person) Actor {
 	return Actor{Name: p.Name, Via: agent.ViaConsole, Account: p.Account}
 }
+
+var _ Backend = (*agent.Service)(nil)

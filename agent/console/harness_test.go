@@ -227,6 +227,9 @@ func (f *fakeBackend) ReleaseHold(ctx context.Context, id string, by Actor) (hol
 func (f *fakeBackend) Subjects(ctx context.Context, query string, limit int) ([]plan.SubjectRef, error) {
 	var out []plan.SubjectRef
 	for _, p := range f.people {
+		if query == string(p.Type)+":"+p.ID {
+			return []plan.SubjectRef{p}, nil
+		}
 		if strings.Contains(strings.ToLower(p.Name), strings.ToLower(query)) {
 			out = append(out, p)
 		}

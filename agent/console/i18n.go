@@ -86,6 +86,7 @@ var texts = map[string][2]string{
 	"plan.reject":         {"Reject", "Afwijzen"},
 	"plan.confirmapprove": {"Approve this plan? Its deletions and pseudonymisations will be carried out.", "Dit plan goedkeuren? De verwijderingen en pseudonimiseringen worden dan uitgevoerd."},
 	"plan.confirmreject":  {"Reject this plan?", "Dit plan afwijzen?"},
+	"plan.secondneeded":   {"You approved this plan. It has more deletions than console.four_eyes_over allows one person: a second approver must approve it too.", "U heeft dit plan goedgekeurd. Het verwijdert meer dan één persoon mag goedkeuren (console.four_eyes_over): een tweede goedkeurder moet het ook goedkeuren."},
 	"plan.applynow":       {"Apply now", "Nu uitvoeren"},
 	"plan.confirmapply":   {"Carry out the approved plan now?", "Het goedgekeurde plan nu uitvoeren?"},
 
@@ -166,6 +167,7 @@ var texts = map[string][2]string{
 	"req.plans":           {"Plans for this request", "Plannen voor dit verzoek"},
 	"req.letter":          {"Preview the answer letter", "Antwoordbrief bekijken"},
 	"req.letterdownload":  {"Download the answer letter", "Antwoordbrief downloaden"},
+	"req.lettertext":      {"as text (for an e-mail)", "als tekst (voor een e-mail)"},
 	"req.answer":          {"Mark answered", "Beantwoord"},
 	"req.complete":        {"Mark completed", "Afgerond"},
 	"req.refuse":          {"Refuse", "Weigeren"},
@@ -191,6 +193,7 @@ var texts = map[string][2]string{
 	"state.expired":               {"expired", "verlopen"},
 	"state.stale":                 {"out of date", "verouderd"},
 	"state.rejected":              {"rejected", "afgewezen"},
+	"state.unreadable":            {"unreadable", "onleesbaar"},
 
 	"hold.active":         {"Active holds", "Lopende bewaarplichten"},
 	"hold.all":            {"All holds, released too", "Alle, ook opgeheven"},

@@ -3,7 +3,6 @@ package console
 import (
 	"archive/zip"
 	"bytes"
-	"fmt"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,6 +11,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/retentiond/retentiond/agent"
+	"github.com/retentiond/retentiond/agent/letter"
 )
 
 // rowsOf returns the item numbers of a page's rows (data-item).
@@ -325,15 +327,42 @@ func TestAccessPackageDownload(t *testing.T) {
 	}
 }
 
-// Until agent/letter exists, the letter's pages say so with 501.
-func TestLetterNotYet(t *testing.T) {
+// The answer letter: previewed as the person will read it, under the
+// letter's own CSP, and downloaded by a name that holds the request's id
+// only; a viewer gets neither.
+func TestLetter(t *testing.T) {
 	s := newSite(t, 20)
 	s.b.reqs = append(s.b.reqs, testRequest())
 	pieter := s.browser("pieter")
-	for _, p := range []string{"/requests/REQ-0001/letter", "/requests/REQ-0001/letter/download"} {
-		if resp, _ := s.do(pieter, "GET", p, nil); resp.StatusCode != http.StatusNotImplemented {
-			t.Errorf("GET %s: %s, want 501", p, resp.Status)
+	resp, body := s.do(pieter, "GET", "/requests/REQ-0001/letter", nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Security-Policy") != letter.CSP() ||
+		!strings.Contains(body, "REQ-0001") || !strings.Contains(body, childName(1)) {
+		t.Fatalf("preview: %s, CSP %q\n%s", resp.Status, resp.Header.Get("Content-Security-Policy"), body)
+	}
+	for format, name := range map[string]string{"": "antwoord-REQ-0001.html", "?format=text": "antwoord-REQ-0001.txt"} {
+		resp, _ := s.do(pieter, "GET", "/requests/REQ-0001/letter/download"+format, nil)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Disposition") != `attachment; filename="`+name+`"` {
+			t.Errorf("download%s: %s %q", format, resp.Status, resp.Header.Get("Content-Disposition"))
 		}
 	}
-	_ = fmt.Sprint
+	if resp, _ := s.do(s.browser("vera"), "GET", "/requests/REQ-0001/letter", nil); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("a viewer's preview: %s, want 403", resp.Status)
+	}
+}
+
+// Four eyes: the approver of a plan that waits for a second approver is
+// not offered to approve it again; another approver is.
+func TestFourEyesButton(t *testing.T) {
+	s := newSite(t, 20)
+	s.b.plans[0].State = agent.StateNeedsSecond
+	s.b.plans[0].Approvers = []string{"anna"}
+	anna := s.browser("anna")
+	body := s.get(anna, "/plans/"+s.plan.ID)
+	if strings.Contains(body, `id="approve"`) || !strings.Contains(body, `id="second-needed"`) {
+		t.Fatal("the first approver is offered to approve again")
+	}
+	s.b.plans[0].Approvers = []string{"bram"}
+	if body := s.get(anna, "/plans/"+s.plan.ID); !strings.Contains(body, `id="approve"`) {
+		t.Fatal("a second approver is not offered to approve")
+	}
 }

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/retentiond/retentiond/agent"
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/agent/planview"
 	"github.com/retentiond/retentiond/config"
@@ -17,9 +19,10 @@ import (
 // filter; a plan with more is filtered by a person from a row's link.
 const maxPersonOptions = 500
 
-// plan states in which a plan can still be approved or rejected.
+// decidable reports whether a plan in state can still be changed by
+// reviewers, approved or rejected.
 func decidable(state string) bool {
-	return state == "waiting" || state == "needs-second-approver" || state == "stale"
+	return state == agent.StateWaiting || state == agent.StateNeedsSecond
 }
 
 // planAndPrev returns the plan id names and the plan before it that
@@ -71,6 +74,9 @@ type planRows struct {
 	Depth    int
 	// what the person signed in may do here
 	CanSelect, CanDecide, CanApply bool
+	// ApprovedAlready: the person approved this plan, which waits for a
+	// second approver (console.four_eyes_over).
+	ApprovedAlready bool
 	// Back is this page's address, where a selection form returns to.
 	Back string
 }
@@ -231,7 +237,9 @@ func (c *Console) planPage(w http.ResponseWriter, r *http.Request, p *Person) {
 		return
 	}
 	d.CanDecide = p.Can(config.RoleApprover) && decidable(d.Info.State)
-	d.CanApply = p.Can(config.RoleApprover) && d.Info.State == "approved"
+	// four eyes: the first approver waits for a second, different one
+	d.ApprovedAlready = d.Info.State == agent.StateNeedsSecond && slices.Contains(d.Info.Approvers, p.Name)
+	d.CanApply = p.Can(config.RoleApprover) && d.Info.State == agent.StateApproved
 	v := c.newView(r, p, "plans")
 	v.Title = v.T("title.plan") + " " + d.Info.ID
 	v.Data = d

@@ -160,10 +160,11 @@ func (c *Console) requestPage(w http.ResponseWriter, r *http.Request, p *Person)
 	v.Title = v.T("title.request") + " " + q.ID
 	po := p.Can(config.RolePrivacyOfficer)
 	v.Data = struct {
-		Row                                           requestRow
-		Plans                                         []PlanInfo
-		CanAnswer, CanComplete, CanRefuse, CanPackage bool
+		Row                                                      requestRow
+		Plans                                                    []PlanInfo
+		CanAnswer, CanComplete, CanRefuse, CanPackage, CanLetter bool
 	}{
+		CanLetter:   po,
 		Row:         requestRow{Request: q, DaysLeft: requests.DaysLeft(q, rules.DateIn(c.now(), c.loc()))},
 		Plans:       mine,
 		CanAnswer:   po && q.Status == requests.StatusOpen,
@@ -208,9 +209,12 @@ func (c *Console) accessPackage(w http.ResponseWriter, r *http.Request, p *Perso
 		return
 	}
 	pkg, err := c.b.AccessPackage(r.Context(), q.ID, "", actor(p))
-	if err != nil {
+	if err != nil && (pkg == nil || pkg.Dir == "") {
 		c.fail(w, r, p, http.StatusConflict, err)
 		return
+	}
+	if err != nil { // made (and ledgered), but the request's state was not changed
+		c.log.Warn("console: access package made, request not marked answered", "request", q.ID, "err", err)
 	}
 	root, err := os.OpenRoot(pkg.Dir)
 	if err != nil {
@@ -249,15 +253,4 @@ func zipDir(w io.Writer, fsys fs.FS) error {
 		return err
 	}
 	return zw.Close()
-}
-
-// GET /requests/{id}/letter and /requests/{id}/letter/download.
-// TODO(H6): preview and download the answer letter through package
-// agent/letter once it exists; until then these say so with 501.
-func (c *Console) letter(w http.ResponseWriter, r *http.Request, p *Person) {
-	if _, err := c.findRequest(r); err != nil {
-		c.requestError(w, r, p, err)
-		return
-	}
-	c.fail(w, r, p, http.StatusNotImplemented, errors.New(text(c.lang(r), "err.noletter")))
 }

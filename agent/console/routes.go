@@ -48,8 +48,8 @@ func (c *Console) routes() {
 	c.route("POST /requests/{id}/complete", officer, c.requestEvent(requests.EventComplete))
 	c.route("POST /requests/{id}/refuse", officer, c.requestEvent(requests.EventRefuse))
 	c.route("POST /requests/{id}/package", officer, c.accessPackage)
-	c.route("GET /requests/{id}/letter", officer, c.letter)
-	c.route("GET /requests/{id}/letter/download", officer, c.letter)
+	c.route("GET /requests/{id}/letter", officer, c.letterPreview)
+	c.route("GET /requests/{id}/letter/download", officer, c.letterDownload)
 
 	c.route("GET /holds", any, c.holdsPage)
 	c.route("POST /holds/people", officer, c.holdPeople)
