@@ -355,14 +355,34 @@ func writeNew(path string, b []byte) error {
 	return f.Close()
 }
 
-var indexTmpl = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+// indexTmpl is index.html. Categories, what happens to each record and
+// the notes are in words in the requester's language (package report's
+// labels), dates as they write them: never a code of plan.json.
+var indexTmpl = template.Must(template.New("index").Funcs(template.FuncMap{
+	"category": func(c, l string) string { return report.CategoryName(rules.Category(c), l) },
+	"fate":     func(a, due, l string) string { return report.Fate(rules.Action(a), due, l) },
+	"words":    report.Readable,
+	"note": func(n, l string) string {
+		if w, ok := noteWords[l][n]; ok {
+			return w
+		}
+		return n
+	},
+}).Parse(`<!DOCTYPE html>
 <html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{.Title}}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;vertical-align:top}</style></head>
 <body><h1>{{.Title}}</h1><p>{{.Intro}}</p>
 <table><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr>
-{{range .Items}}<tr><td>{{.Store}}</td><td>{{if .Copy}}<a href="{{.Copy}}">{{.Record}}</a>{{else}}{{.Record}}{{end}}{{if .Note}}<br><i>{{.Note}}</i>{{end}}</td><td>{{.Category}}</td><td>{{.Action}}{{if .Due}} ({{.Due}}){{end}}</td><td>{{.Reason}}</td></tr>
+{{range .Items}}<tr><td>{{.Store}}</td><td>{{if .Copy}}<a href="{{.Copy}}">{{.Record}}</a>{{else}}{{.Record}}{{end}}{{if .Note}}<br><i>{{note .Note $.Lang}}</i>{{end}}</td><td>{{category .Category $.Lang}}</td><td>{{fate .Action .Due $.Lang}}</td><td>{{words .Reason $.Lang}}</td></tr>
 {{end}}</table></body></html>
 `))
+
+// noteWords are the notes of a record not in the package, in Dutch.
+var noteWords = map[string]map[string]string{"nl": {
+	"could not be read":   "kon niet worden gelezen",
+	"could not be copied": "kon niet worden gekopieerd",
+	"in iCloud Drive only (not downloaded): download it and make the package again": "staat alleen in iCloud Drive (niet gedownload): download het en maak het pakket opnieuw",
+}}
 
 func writeIndex(out string, cfg *config.Config, r requests.Request, lang string, items []packaged) error {
 	d := struct {
@@ -376,7 +396,7 @@ func writeIndex(out string, cfg *config.Config, r requests.Request, lang string,
 		d.Head = []string{"Where", "Record", "Kind", "What happens", "Why"}
 	} else {
 		d.Title = "Uw persoonsgegevens bij " + cfg.Organisation
-		d.Intro = fmt.Sprintf("Alles wat %s over u bewaart (verzoek %s van %s): %d stuk(ken). Bestanden staan in files/, regels uit onze systemen in rows/ (JSON en CSV). Bij elke regel staat hoe lang die bewaard wordt en waarom.", cfg.Organisation, r.ID, r.Received, len(items))
+		d.Intro = fmt.Sprintf("Alles wat %s over u bewaart (verzoek %s van %s): %d stuk(ken). Bestanden staan in files/, regels uit onze systemen in rows/ (JSON en CSV). Bij elke regel staat hoe lang die bewaard wordt en waarom.", cfg.Organisation, r.ID, report.DateText(r.Received.String(), lang), len(items))
 		d.Head = []string{"Waar", "Stuk", "Soort", "Wat ermee gebeurt", "Waarom"}
 	}
 	f, err := os.OpenFile(filepath.Join(out, "index.html"), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
