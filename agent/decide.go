@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -90,12 +91,9 @@ func (s *Service) Selection(planID string) (*selection.Selection, error) {
 // the ledger by by's keyed pseudonym. A plan applied already, or
 // rejected before, is refused.
 func (s *Service) Reject(_ context.Context, planID string, by Actor, comment string) error {
-	f, dir, err := s.PlanFile(planID)
+	f, _, err := s.PlanFile(planID)
 	if err != nil {
 		return err
-	}
-	if Done(dir) {
-		return fmt.Errorf("plan %s was applied already: rejecting it undoes nothing", ShortDigest(f.Digest))
 	}
 	_, err = s.RejectFile(f, by, comment)
 	return err
@@ -104,6 +102,11 @@ func (s *Service) Reject(_ context.Context, planID string, by Actor, comment str
 // RejectFile is Reject of the plan f, which may lie outside the state
 // dir (the command line's --plan).
 func (s *Service) RejectFile(f *plan.File, by Actor, comment string) (*approval.Rejection, error) {
+	if f.Path != "" {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(f.Path), AppliedMarker)); err == nil {
+			return nil, fmt.Errorf("plan %s was applied already: rejecting it undoes nothing", ShortDigest(f.Digest))
+		}
+	}
 	if err := statefs.CheckWriter(s.cfg.StateDir); err != nil {
 		return nil, err
 	}

@@ -399,6 +399,18 @@ func TestRejectStopsApply(t *testing.T) {
 	if _, err := os.Stat(approval.Path(o.svc.Config().StateDir, o.plan.Digest)); err != nil {
 		t.Errorf("the approval file: %v", err)
 	}
+
+	// A plan applied already is not rejected: that would undo nothing.
+	o2 := newOrg(t, 1, 0)
+	if _, err := o2.svc.Approve(ctx, o2.id, console("A"), nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := o2.apply(t); err != nil {
+		t.Fatal(err)
+	}
+	if err := o2.svc.Reject(ctx, o2.id, console("P"), "te laat"); err == nil || !strings.Contains(err.Error(), "applied already") {
+		t.Errorf("reject after apply: %v", err)
+	}
 }
 
 // TestApplyJobHonoursDecisions: the daemon's apply job, which carries
