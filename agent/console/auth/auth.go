@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -99,6 +100,7 @@ type Auth struct {
 	maxAge   time.Duration
 	sessions *sessions
 	limit    *limiter
+	hashing  chan struct{} // a slot per password being checked
 	oidc     *oidcClient // nil without console.oidc
 	pages    *template.Template
 }
@@ -147,6 +149,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Auth, error) {
 	}
 	a.sessions = newSessions()
 	a.limit = newLimiter(a.now)
+	a.hashing = make(chan struct{}, max(2, runtime.NumCPU()))
 	if a.pages, err = parsePages(); err != nil {
 		return nil, err
 	}

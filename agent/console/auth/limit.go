@@ -59,9 +59,11 @@ func free(key string) int {
 	return freeAccountFailures
 }
 
-// wait returns how much longer the keys must wait before an attempt (0:
-// go ahead).
-func (l *limiter) wait(keys ...string) time.Duration {
+// begin returns how much longer the keys must wait before an attempt;
+// if nothing (0), it counts the attempt as a failure already, so that
+// attempts made at once cannot all slip in before the first failure is
+// counted. A successful attempt takes that back with succeeded.
+func (l *limiter) begin(keys ...string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -75,14 +77,9 @@ func (l *limiter) wait(keys ...string) time.Duration {
 			longest = left
 		}
 	}
-	return longest
-}
-
-// fail counts a failed attempt against keys.
-func (l *limiter) fail(keys ...string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
+	if longest > 0 {
+		return longest
+	}
 	if len(l.m) >= maxLimited {
 		l.prune(now)
 	}
@@ -95,13 +92,22 @@ func (l *limiter) fail(keys ...string) {
 		s.n++
 		s.last = now
 	}
+	return 0
 }
 
-// reset forgets key's failures (a successful sign-in of the account).
-func (l *limiter) reset(key string) {
+// succeeded takes back the failure begin counted: the account's count is
+// forgotten, the others' lowered by one.
+func (l *limiter) succeeded(account string, others ...string) {
 	l.mu.Lock()
-	delete(l.m, key)
-	l.mu.Unlock()
+	defer l.mu.Unlock()
+	delete(l.m, account)
+	for _, k := range others {
+		if s := l.m[k]; s != nil {
+			if s.n--; s.n <= 0 {
+				delete(l.m, k)
+			}
+		}
+	}
 }
 
 // prune forgets keys whose last failure is old, and if that is not

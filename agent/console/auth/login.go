@@ -38,7 +38,7 @@ func (a *Auth) loginLocal(w http.ResponseWriter, r *http.Request) {
 	password := []byte(r.PostForm.Get("password"))
 	p := a.newPage(r, r.PostForm.Get("next"))
 	keys := []string{keyAccount(strings.ToLower(name)), keyAddr(clientAddr(r))}
-	if wait := a.limit.wait(keys...); wait > 0 {
+	if wait := a.limit.begin(keys...); wait > 0 {
 		a.log.Warn("console: sign-in refused: too many failed attempts", "via", "local")
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds()+0.999)))
@@ -47,7 +47,14 @@ func (a *Auth) loginLocal(w http.ResponseWriter, r *http.Request) {
 		a.render(w, http.StatusTooManyRequests, p)
 		return
 	}
+	// At most a few hashes at once: each takes argon2's memory.
+	select {
+	case a.hashing <- struct{}{}:
+	case <-r.Context().Done():
+		return
+	}
 	acct, ok, err := a.users.Authenticate(name, password)
+	<-a.hashing
 	if err != nil {
 		a.log.Error("console: local accounts", "err", err)
 		p.Message, p.Failed = p.T("broken"), true
@@ -55,14 +62,13 @@ func (a *Auth) loginLocal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !ok {
-		a.limit.fail(keys...)
 		a.log.Warn("console: sign-in failed", "via", "local")
 		p.Message, p.Failed = p.T("bad"), true
 		a.choices(p)
 		a.render(w, http.StatusUnauthorized, p)
 		return
 	}
-	a.limit.reset(keys[0])
+	a.limit.succeeded(keys[0], keys[1])
 	u := User{Account: "local:" + acct.Name, Name: acct.Name, Roles: acct.Roles, Via: "local"}
 	a.start(w, r, u, acct.Hash.Salt)
 	http.Redirect(w, r, a.target(p.Next), http.StatusSeeOther)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,5 +169,30 @@ func TestWaitFor(t *testing.T) {
 		if got := waitFor(c.n, 5); got != want {
 			t.Errorf("waitFor(%d) = %v, want %v", c.n, got, want)
 		}
+	}
+}
+
+// Attempts made at once cannot all slip in before the first failure is
+// counted: of 20 parallel wrong passwords, only the 5 free ones are
+// checked.
+func TestLocalSignInRateLimitParallel(t *testing.T) {
+	h := newHarness(t, false, nil)
+	h.addUser("beheerder", pw, "approver")
+	codes := make(chan int, 20)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Go(func() {
+			r, _ := h.login(h.browser(false), "beheerder", fmt.Sprint("parallel-fout-", i), "")
+			codes <- r.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	n := map[int]int{}
+	for c := range codes {
+		n[c]++
+	}
+	if n[http.StatusUnauthorized] != freeAccountFailures || n[http.StatusTooManyRequests] != 20-freeAccountFailures {
+		t.Errorf("20 parallel wrong passwords: %v, want %d checked (401) and the rest 429", n, freeAccountFailures)
 	}
 }
