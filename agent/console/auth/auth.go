@@ -101,7 +101,7 @@ type Auth struct {
 	sessions *sessions
 	limit    *limiter
 	hashing  chan struct{} // a slot per password being checked
-	oidc     *oidcClient // nil without console.oidc
+	oidc     *oidcClient   // nil without console.oidc
 	pages    *template.Template
 }
 
