@@ -51,6 +51,7 @@ type loader struct {
 	text    strings.Builder
 	keys    strings.Builder
 	seen    map[string]bool // top-level keys read
+	extras  map[string]*extra
 }
 
 type subjKey struct {
@@ -66,6 +67,7 @@ func newLoader(path string) *loader {
 		trigIdx: map[rules.Trigger]uint32{},
 		subjIdx: map[subjKey]int32{},
 		seen:    map[string]bool{},
+		extras:  map[string]*extra{},
 	}
 }
 
@@ -176,29 +178,80 @@ func (ld *loader) readItems(dec *json.Decoder) error {
 	if t != json.Delim('[') {
 		return fmt.Errorf("%s is not a plan: field %q has the wrong type", ld.path, "items")
 	}
-	var buf plan.Item // decoded into afresh for every item
-	for dec.More() {
-		buf = plan.Item{}
-		it := &buf
-		if err := dec.Decode(&it); err != nil {
-			var typ *json.UnmarshalTypeError
-			if errors.As(err, &typ) {
-				return fmt.Errorf("%s is not a plan: item %d: field %q has the wrong type", ld.path, len(ld.ix.items)+1, typ.Field)
+	// The items are decoded on a goroutine of their own while the ones
+	// before are added to the index: decoding is most of the work.
+	batches := make(chan itemBatch, 4)
+	stop := make(chan struct{})
+	go ld.decodeItems(dec, batches, stop)
+	defer func() {
+		close(stop)
+		for range batches { // the decoder has stopped when batches is closed
+		}
+	}()
+	for b := range batches {
+		for i := range b.items {
+			if err := ld.add(&b.items[i]); err != nil {
+				return err
 			}
-			return ld.errNotPlan(err)
 		}
-		if it == nil || it.Store == "" || it.Record == "" || it.Action == "" {
-			return fmt.Errorf("%s: item %d lacks store, record or action", ld.path, len(ld.ix.items)+1)
+		if b.err != nil {
+			return b.err
 		}
-		if err := ld.add(it); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token() // ']'
-	if err != nil {
-		return ld.errNotPlan(err)
 	}
 	return nil
+}
+
+// itemBatch is some items decoded, and the error that stopped decoding.
+type itemBatch struct {
+	items []plan.Item
+	err   error
+}
+
+// decodeItems decodes the items and the end of the items array into
+// batches, until the end, an error, or stop; it closes batches when done.
+func (ld *loader) decodeItems(dec *json.Decoder, batches chan<- itemBatch, stop <-chan struct{}) {
+	defer close(batches)
+	const size = 256
+	n := 0 // items decoded
+	b := itemBatch{items: make([]plan.Item, 0, size)}
+	send := func() bool {
+		select {
+		case batches <- b:
+			b = itemBatch{items: make([]plan.Item, 0, size)}
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	for dec.More() {
+		b.items = append(b.items, plan.Item{})
+		it := &b.items[len(b.items)-1]
+		n++
+		if err := dec.Decode(&it); err != nil {
+			b.items = b.items[:len(b.items)-1]
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) {
+				b.err = fmt.Errorf("%s is not a plan: item %d: field %q has the wrong type", ld.path, n, typ.Field)
+			} else {
+				b.err = ld.errNotPlan(err)
+			}
+			send()
+			return
+		}
+		if it == nil || it.Store == "" || it.Record == "" || it.Action == "" {
+			b.items = b.items[:len(b.items)-1]
+			b.err = fmt.Errorf("%s: item %d lacks store, record or action", ld.path, n)
+			send()
+			return
+		}
+		if len(b.items) == size && !send() {
+			return
+		}
+	}
+	if _, err := dec.Token(); err != nil { // ']'
+		b.err = ld.errNotPlan(err)
+	}
+	send()
 }
 
 func (ld *loader) intern(s string) uint32 {
@@ -282,23 +335,10 @@ func (ld *loader) add(it *plan.Item) error {
 		e.person = p
 	}
 	if it.Entries != nil || len(it.Fields) > 0 || len(it.FieldDecisions) > 0 || len(it.Warnings) > 0 || len(it.Links) > 0 {
-		x := &extra{entries: it.Entries, fields: ld.internAll(it.Fields), warnings: ld.internAll(it.Warnings)}
-		if len(it.FieldDecisions) > 0 {
-			x.fieldDecisions = make([]plan.FieldItem, len(it.FieldDecisions))
-			for i, fd := range it.FieldDecisions {
-				x.fieldDecisions[i] = plan.FieldItem{Field: ld.ix.strs[ld.intern(fd.Field)], Action: rules.Action(ld.ix.strs[ld.intern(string(fd.Action))]),
-					Due: ld.ix.strs[ld.intern(fd.Due)], Rule: ld.ix.strs[ld.intern(fd.Rule)], Reason: ld.ix.strs[ld.intern(fd.Reason)]}
-			}
+		e.extra, err = ld.extra(it)
+		if err != nil {
+			return err
 		}
-		if len(it.Links) > 0 {
-			x.links = make([]plan.Link, len(it.Links))
-			for i, l := range it.Links {
-				l.Scope, l.Type, l.Expires = ld.ix.strs[ld.intern(l.Scope)], ld.ix.strs[ld.intern(l.Type)], ld.ix.strs[ld.intern(l.Expires)]
-				l.Roles = ld.internAll(l.Roles)
-				x.links[i] = l
-			}
-		}
-		e.extra = x
 	}
 	// The search key: the folded record, and a NUL after it.
 	if len(ld.ix.items) > 0 {
@@ -311,6 +351,36 @@ func (ld *loader) add(it *plan.Item) error {
 	ld.ix.keyEnd = append(ld.ix.keyEnd, uint32(ld.keys.Len()))
 	ld.ix.items = append(ld.ix.items, e)
 	return nil
+}
+
+// extra returns the rarer parts of it, shared with every earlier item
+// that has the same (the rows of one export file and subject mostly do).
+func (ld *loader) extra(it *plan.Item) (*extra, error) {
+	key, err := json.Marshal([]any{it.Entries, it.Fields, it.FieldDecisions, it.Warnings, it.Links})
+	if err != nil {
+		return nil, err
+	}
+	if x, ok := ld.extras[string(key)]; ok {
+		return x, nil
+	}
+	x := &extra{entries: it.Entries, fields: ld.internAll(it.Fields), warnings: ld.internAll(it.Warnings)}
+	if len(it.FieldDecisions) > 0 {
+		x.fieldDecisions = make([]plan.FieldItem, len(it.FieldDecisions))
+		for i, fd := range it.FieldDecisions {
+			x.fieldDecisions[i] = plan.FieldItem{Field: ld.ix.strs[ld.intern(fd.Field)], Action: rules.Action(ld.ix.strs[ld.intern(string(fd.Action))]),
+				Due: ld.ix.strs[ld.intern(fd.Due)], Rule: ld.ix.strs[ld.intern(fd.Rule)], Reason: ld.ix.strs[ld.intern(fd.Reason)]}
+		}
+	}
+	if len(it.Links) > 0 {
+		x.links = make([]plan.Link, len(it.Links))
+		for i, l := range it.Links {
+			l.Scope, l.Type, l.Expires = ld.ix.strs[ld.intern(l.Scope)], ld.ix.strs[ld.intern(l.Type)], ld.ix.strs[ld.intern(l.Expires)]
+			l.Roles = ld.internAll(l.Roles)
+			x.links[i] = l
+		}
+	}
+	ld.extras[string(key)] = x
+	return x, nil
 }
 
 // finish sorts the persons, lists their items and trims the index to
