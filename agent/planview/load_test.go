@@ -4,8 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/retentiond/retentiond/agent/plan"
 )
@@ -136,4 +138,38 @@ func TestLoadEmptyPlan(t *testing.T) {
 	if ix.Facets().Stores == nil || len(ix.Facets().Stores) != 0 {
 		t.Errorf("Facets of an empty plan: %+v", ix.Facets())
 	}
+}
+
+// An item past the first batches that is not an item stops the load with
+// its number, and leaves no decoder running.
+func TestLoadRefusesLateItem(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"version":1,"as_of":"2026-11-23","created_at":"c","config_sha256":"x","items":[`)
+	for i := 1; i <= 1000; i++ {
+		if i > 1 {
+			b.WriteString(",\n")
+		}
+		if i == 700 {
+			b.WriteString(`{"store":"s","record":"Piet Jansen/x.pdf"}`)
+			continue
+		}
+		b.WriteString(`{"store":"s","record":"r","action":"delete"}`)
+	}
+	b.WriteString(`]}`)
+	path := filepath.Join(t.TempDir(), "plan.json")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	before := runtime.NumGoroutine()
+	_, err := Load(path)
+	if err == nil || !strings.Contains(err.Error(), "item 700 lacks store, record or action") {
+		t.Fatalf("Load: %v", err)
+	}
+	for range 100 {
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("%d goroutines after Load, %d before", runtime.NumGoroutine(), before)
 }
