@@ -141,9 +141,13 @@ func (u *Users) load() (*usersDoc, error) {
 	return u.decode(b)
 }
 
-// update changes the file under its lock.
+// update changes the file under its lock. A temporary copy an earlier
+// writer left when it was killed (names and hashes) is removed first.
 func (u *Users) update(fn func(d *usersDoc) error) error {
 	if err := os.MkdirAll(filepath.Dir(u.path), 0o700); err != nil {
+		return err
+	}
+	if _, err := statefile.SweepTemps(u.path); err != nil {
 		return err
 	}
 	return statefile.Update(u.path, func(cur []byte) ([]byte, error) {

@@ -65,6 +65,31 @@ func TestUsersAddAuthenticate(t *testing.T) {
 	}
 }
 
+// A temporary copy a killed writer left beside users.json is removed by
+// the next change.
+func TestUsersStaleTempRemoved(t *testing.T) {
+	u := openTestUsers(t)
+	if err := u.Add("els", []string{"viewer"}, []byte("wachtwoord-van-els"), false, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(filepath.Dir(u.Path()), ".users.json.123456")
+	other := filepath.Join(filepath.Dir(u.Path()), ".users.json.bak")
+	for _, p := range []string{stale, other} {
+		if err := os.WriteFile(p, []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := u.Remove("els"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the stale temporary copy is still there")
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("a file not of the temporary form was removed: %v", err)
+	}
+}
+
 func TestUsersSaltsDiffer(t *testing.T) {
 	u := openTestUsers(t)
 	now := time.Now()
