@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/retentiond/retentiond/config"
@@ -43,11 +44,11 @@ type Options struct {
 	PageSize int
 }
 
-// Console serves the review console.
+// Console serves the review console. It is an http.Handler.
 type Console struct {
-	b     Backend
+	cur   atomic.Pointer[live]
+	h     http.Handler
 	auth  Authenticator
-	cfg   *config.Config
 	log   *slog.Logger
 	now   func() time.Time
 	size  int
@@ -58,17 +59,17 @@ type Console struct {
 	mux   *http.ServeMux
 }
 
-// New returns the console's handler: every page behind a.Require, every
-// state change behind CrossOriginProtection and a role check.
-func New(b Backend, a Authenticator, cfg *config.Config, o Options) (http.Handler, error) {
-	c, err := newConsole(b, a, cfg, o)
-	if err != nil {
-		return nil, err
-	}
-	return c.handler(), nil
+// live is the service and config the console works on now.
+type live struct {
+	b   Backend
+	cfg *config.Config
 }
 
-func newConsole(b Backend, a Authenticator, cfg *config.Config, o Options) (*Console, error) {
+// New returns the console: every page behind a.Require, every state
+// change behind CrossOriginProtection and a role check. cfg's console
+// section (listen, TLS, idle timeout) is read here once; the rest is
+// taken from the config SetBackend gives on a reload.
+func New(b Backend, a Authenticator, cfg *config.Config, o Options) (*Console, error) {
 	if b == nil || a == nil || cfg == nil {
 		return nil, errors.New("console: a backend, an authenticator and a config are needed")
 	}
@@ -90,15 +91,31 @@ func newConsole(b Backend, a Authenticator, cfg *config.Config, o Options) (*Con
 		idle = 30 * time.Minute
 	}
 	c := &Console{
-		b: b, auth: a, cfg: cfg, log: o.Log, now: o.Now, size: o.PageSize,
+		auth: a, log: o.Log, now: o.Now, size: o.PageSize,
 		pages: p,
 		views: newViews(idle, o.Now),
 		ix:    newIndexCache(4),
 		ledg:  &ledgerCache{ttl: time.Minute},
 	}
+	c.cur.Store(&live{b: b, cfg: cfg})
 	c.routes()
+	c.h = c.handler()
 	return c, nil
 }
+
+// ServeHTTP serves the console's pages.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) { c.h.ServeHTTP(w, r) }
+
+// SetBackend makes the console work on b and cfg from now on: the
+// daemon's service after a reload of the config.
+func (c *Console) SetBackend(b Backend, cfg *config.Config) {
+	if b != nil && cfg != nil {
+		c.cur.Store(&live{b: b, cfg: cfg})
+	}
+}
+
+func (c *Console) backend() Backend       { return c.cur.Load().b }
+func (c *Console) config() *config.Config { return c.cur.Load().cfg }
 
 // Serve serves the console on cfg.Console.Listen until ctx is done, with
 // TLS when console.tls_cert_file and tls_key_file are set. It returns nil
@@ -107,11 +124,20 @@ func Serve(ctx context.Context, h http.Handler, cfg *config.Config, log *slog.Lo
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	cc := cfg.Console
-	ln, err := net.Listen("tcp", cc.Listen)
+	ln, err := net.Listen("tcp", cfg.Console.Listen)
 	if err != nil {
-		return fmt.Errorf("console: listen on %s: %w", cc.Listen, err)
+		return fmt.Errorf("console: listen on %s: %w", cfg.Console.Listen, err)
 	}
+	return ServeOn(ctx, ln, h, cfg, log)
+}
+
+// ServeOn is Serve on a listener the caller opened (it is closed when
+// ServeOn returns).
+func ServeOn(ctx context.Context, ln net.Listener, h http.Handler, cfg *config.Config, log *slog.Logger) error {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cc := cfg.Console
 	srv := &http.Server{
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -93,10 +93,10 @@ func (c *Console) selectItems(exclude bool) func(w http.ResponseWriter, r *http.
 		}
 		done := "excluded"
 		if exclude {
-			err = c.b.Exclude(r.Context(), d.Info.ID, items, actor(p), reason)
+			err = c.backend().Exclude(r.Context(), d.Info.ID, items, actor(p), reason)
 		} else {
 			done = "included"
-			err = c.b.Include(r.Context(), d.Info.ID, items, actor(p))
+			err = c.backend().Include(r.Context(), d.Info.ID, items, actor(p))
 		}
 		if err != nil {
 			c.fail(w, r, p, http.StatusConflict, err)
@@ -126,7 +126,7 @@ func (c *Console) approve(w http.ResponseWriter, r *http.Request, p *Person) {
 	}
 	// The service takes the reviewers' exclusions (agent/selection) into
 	// the approval; nothing is excluded here besides.
-	if _, err := c.b.Approve(r.Context(), info.ID, actor(p), nil, text); err != nil {
+	if _, err := c.backend().Approve(r.Context(), info.ID, actor(p), nil, text); err != nil {
 		c.fail(w, r, p, http.StatusConflict, err)
 		return
 	}
@@ -145,7 +145,7 @@ func (c *Console) reject(w http.ResponseWriter, r *http.Request, p *Person) {
 		c.fail(w, r, p, http.StatusBadRequest, errors.New(textOf(c.lang(r), "err.toolong")))
 		return
 	}
-	if err := c.b.Reject(r.Context(), info.ID, actor(p), text); err != nil {
+	if err := c.backend().Reject(r.Context(), info.ID, actor(p), text); err != nil {
 		c.fail(w, r, p, http.StatusConflict, err)
 		return
 	}
@@ -160,7 +160,7 @@ func (c *Console) applyNow(w http.ResponseWriter, r *http.Request, p *Person) {
 		c.planError(w, r, p, err)
 		return
 	}
-	if _, err := c.b.Apply(r.Context(), info.ID, agent.ApplyOptions{}); err != nil {
+	if _, err := c.backend().Apply(r.Context(), info.ID, agent.ApplyOptions{}); err != nil {
 		c.fail(w, r, p, http.StatusConflict, err)
 		return
 	}
@@ -203,7 +203,7 @@ func (c *Console) itemPage(w http.ResponseWriter, r *http.Request, p *Person) {
 	if s := item.Subject; s != nil {
 		it.Row.Person = ix.PersonOf(s.Type, s.ID)
 	}
-	ex, err := c.b.Excluded(d.Info.ID)
+	ex, err := c.backend().Excluded(d.Info.ID)
 	if err != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, err)
 		return
@@ -213,7 +213,7 @@ func (c *Console) itemPage(w http.ResponseWriter, r *http.Request, p *Person) {
 	for depth := 1; depth < len(parts); depth++ {
 		it.Folders = append(it.Folders, folderLink{Depth: depth, Name: strings.Join(parts[:depth], "/") + "/"})
 	}
-	if ex, err := c.b.Explain(r.Context(), it.Row.Item.Store, it.Row.Item.Record, rules.Date{}, c.lang(r)); err != nil {
+	if ex, err := c.backend().Explain(r.Context(), it.Row.Item.Store, it.Row.Item.Record, rules.Date{}, c.lang(r)); err != nil {
 		it.ExplainErr = err.Error()
 	} else {
 		it.Decision = &ex.Decision
@@ -240,7 +240,7 @@ func (c *Console) proofPage(w http.ResponseWriter, r *http.Request, p *Person) {
 		c.fail(w, r, p, http.StatusNotFound, errors.New(text(c.lang(r), "err.noitem")))
 		return
 	}
-	proof, err := c.b.Proof(r.Context(), store, rec)
+	proof, err := c.backend().Proof(r.Context(), store, rec)
 	v := c.newView(r, p, "ledger")
 	v.Title = v.T("title.proof") + " " + d.Info.ID + " #" + strconv.Itoa(n)
 	data := struct {

@@ -24,14 +24,14 @@ type holdsData struct {
 }
 
 func (c *Console) showHolds(w http.ResponseWriter, r *http.Request, p *Person, status int, d *holdsData, err error) {
-	list, lerr := c.b.Holds(d.All)
+	list, lerr := c.backend().Holds(d.All)
 	if lerr != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, lerr)
 		return
 	}
 	d.Holds = list
 	d.CanAdd = p.Can(config.RolePrivacyOfficer)
-	for _, s := range c.cfg.Stores {
+	for _, s := range c.config().Stores {
 		d.Stores = append(d.Stores, s.Name)
 	}
 	if d.Form.What == "" {
@@ -87,7 +87,7 @@ func (c *Console) addHold(w http.ResponseWriter, r *http.Request, p *Person) {
 			return
 		}
 	}
-	h, err := c.b.AddHold(r.Context(), in, actor(p))
+	h, err := c.backend().AddHold(r.Context(), in, actor(p))
 	if err != nil {
 		c.showHolds(w, r, p, http.StatusBadRequest, d, err)
 		return
@@ -103,7 +103,7 @@ func (c *Console) releaseHold(w http.ResponseWriter, r *http.Request, p *Person)
 		c.fail(w, r, p, http.StatusNotFound, errors.New(text(c.lang(r), "err.nohold")))
 		return
 	}
-	if _, err := c.b.ReleaseHold(r.Context(), id, actor(p)); err != nil {
+	if _, err := c.backend().ReleaseHold(r.Context(), id, actor(p)); err != nil {
 		c.fail(w, r, p, http.StatusConflict, err)
 		return
 	}
@@ -122,7 +122,7 @@ func (c *Console) ledgerPage(w http.ResponseWriter, r *http.Request, p *Person) 
 	if err != nil {
 		d.Error = err.Error()
 	}
-	if list, err := c.b.Plans(); err == nil {
+	if list, err := c.backend().Plans(); err == nil {
 		for _, pl := range list {
 			if pl.State == "applied" {
 				d.Plans = append(d.Plans, pl)

@@ -19,14 +19,14 @@ import (
 // the request what it does (erasure) or what the package holds (access,
 // export, once made).
 func (c *Console) letterInput(ctx context.Context, q requests.Request) letter.Input {
-	in := letter.Input{Request: q, Organisation: letter.Organisation{Name: c.cfg.Organisation},
+	in := letter.Input{Request: q, Organisation: letter.Organisation{Name: c.config().Organisation},
 		Date: rules.DateIn(c.now(), c.loc())}
 	ref := string(q.Subject.Type) + ":" + q.Subject.ID
-	if people, err := c.b.Subjects(ctx, ref, 1); err == nil && len(people) == 1 &&
+	if people, err := c.backend().Subjects(ctx, ref, 1); err == nil && len(people) == 1 &&
 		people[0].Type == q.Subject.Type && people[0].ID == q.Subject.ID {
 		in.SubjectName = people[0].Name
 	}
-	plans, err := c.b.Plans()
+	plans, err := c.backend().Plans()
 	if err != nil {
 		return in
 	}
@@ -51,7 +51,7 @@ func (c *Console) letterInput(ctx context.Context, q requests.Request) letter.In
 			e := letter.ErasureFromPlan(f, q.Subject, p.State == "applied", 0)
 			in.Erasure = &e
 		case requests.Access, requests.Export:
-			if _, err := os.Stat(filepath.Join(c.cfg.StateDir, "packages", q.ID)); err == nil {
+			if _, err := os.Stat(filepath.Join(c.config().StateDir, "packages", q.ID)); err == nil {
 				pk := letter.PackageFromItems(f.Items, 0)
 				in.Package = &pk
 			}

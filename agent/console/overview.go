@@ -27,7 +27,7 @@ func (c *Console) ledgerStatus(ctx context.Context, fresh bool) (LedgerStatus, e
 	lc.mu.Lock()
 	defer lc.mu.Unlock()
 	if fresh || lc.at.IsZero() || c.now().Sub(lc.at) > lc.ttl || lc.err != nil {
-		lc.st, lc.err = c.b.VerifyLedger(ctx)
+		lc.st, lc.err = c.backend().VerifyLedger(ctx)
 		lc.at = c.now()
 	}
 	return lc.st, lc.err
@@ -58,7 +58,7 @@ const maxDeadlines = 8
 func (c *Console) overview(w http.ResponseWriter, r *http.Request, p *Person) {
 	now := c.now()
 	d := overviewData{Now: now}
-	list, err := c.b.Plans()
+	list, err := c.backend().Plans()
 	if err != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, err)
 		return
@@ -83,7 +83,7 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, p *Person) {
 			d.Review = ix.Summary().Review
 		}
 	}
-	reqs, err := c.b.Requests(false)
+	reqs, err := c.backend().Requests(false)
 	if err != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, err)
 		return
@@ -109,7 +109,7 @@ func (c *Console) overview(w http.ResponseWriter, r *http.Request, p *Person) {
 
 // GET /plans
 func (c *Console) plansPage(w http.ResponseWriter, r *http.Request, p *Person) {
-	list, err := c.b.Plans()
+	list, err := c.backend().Plans()
 	if err != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, err)
 		return
@@ -134,8 +134,8 @@ func (c *Console) setLang(w http.ResponseWriter, r *http.Request, p *Person) {
 
 // loc is the organisation's time zone.
 func (c *Console) loc() *time.Location {
-	if c.cfg.Location != nil {
-		return c.cfg.Location
+	if c.config().Location != nil {
+		return c.config().Location
 	}
 	return time.Local
 }

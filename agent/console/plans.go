@@ -31,7 +31,7 @@ func (c *Console) planAndPrev(id string) (PlanInfo, *PlanInfo, error) {
 	if !planIDRe.MatchString(id) {
 		return PlanInfo{}, nil, errNoPlan
 	}
-	list, err := c.b.Plans() // newest first
+	list, err := c.backend().Plans() // newest first
 	if err != nil {
 		return PlanInfo{}, nil, err
 	}
@@ -133,7 +133,7 @@ func filterQuery(f planview.Filter, page int) string {
 
 // rows fills d with the page of items f selects.
 func (c *Console) rows(d *planRows, ix *planview.Index, f planview.Filter, page int, base string, p *Person) error {
-	ex, err := c.b.Excluded(d.Info.ID)
+	ex, err := c.backend().Excluded(d.Info.ID)
 	if err != nil {
 		return err
 	}

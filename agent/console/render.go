@@ -140,7 +140,7 @@ func (c *Console) lang(r *http.Request) string {
 	if ck, err := r.Cookie(langCookie); err == nil && (ck.Value == "nl" || ck.Value == "en") {
 		return ck.Value
 	}
-	if c.cfg.Console.Lang == "en" {
+	if c.config().Console.Lang == "en" {
 		return "en"
 	}
 	return "nl"
@@ -148,7 +148,7 @@ func (c *Console) lang(r *http.Request) string {
 
 // newView starts the view of a page.
 func (c *Console) newView(r *http.Request, p *Person, nav string) *view {
-	v := &view{Lang: c.lang(r), Nav: nav, Person: p, Org: c.cfg.Organisation}
+	v := &view{Lang: c.lang(r), Nav: nav, Person: p, Org: c.config().Organisation}
 	if code := r.URL.Query().Get("done"); code != "" {
 		if _, ok := texts["done."+code]; ok {
 			v.Flash = v.T("done." + code)

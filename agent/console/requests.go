@@ -27,7 +27,7 @@ type requestRow struct {
 // GET /requests: the requests, active ones (or all with ?all=1).
 func (c *Console) requestsPage(w http.ResponseWriter, r *http.Request, p *Person) {
 	all := r.URL.Query().Get("all") == "1"
-	list, err := c.b.Requests(all)
+	list, err := c.backend().Requests(all)
 	if err != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, err)
 		return
@@ -103,7 +103,7 @@ func (c *Console) openRequest(w http.ResponseWriter, r *http.Request, p *Person)
 		return
 	}
 	in := agent.RequestInput{Subject: *subj, Kind: d.Form.Kind, Received: received, Lang: d.Form.Lang}
-	q, err := c.b.OpenRequest(r.Context(), in, actor(p))
+	q, err := c.backend().OpenRequest(r.Context(), in, actor(p))
 	if err != nil {
 		c.showNewRequest(w, r, p, http.StatusBadRequest, d, err)
 		return
@@ -117,7 +117,7 @@ func (c *Console) findRequest(r *http.Request) (requests.Request, error) {
 	if !requestIDRe.MatchString(id) {
 		return requests.Request{}, errNoRequest
 	}
-	list, err := c.b.Requests(true)
+	list, err := c.backend().Requests(true)
 	if err != nil {
 		return requests.Request{}, err
 	}
@@ -145,7 +145,7 @@ func (c *Console) requestPage(w http.ResponseWriter, r *http.Request, p *Person)
 		c.requestError(w, r, p, err)
 		return
 	}
-	plans, err := c.b.Plans()
+	plans, err := c.backend().Plans()
 	if err != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, err)
 		return
@@ -185,11 +185,11 @@ func (c *Console) requestEvent(event string) func(w http.ResponseWriter, r *http
 		}
 		switch event {
 		case requests.EventAnswer:
-			_, err = c.b.AnswerRequest(r.Context(), q.ID, actor(p))
+			_, err = c.backend().AnswerRequest(r.Context(), q.ID, actor(p))
 		case requests.EventComplete:
-			_, err = c.b.CompleteRequest(r.Context(), q.ID, actor(p))
+			_, err = c.backend().CompleteRequest(r.Context(), q.ID, actor(p))
 		case requests.EventRefuse:
-			_, err = c.b.RefuseRequest(r.Context(), q.ID, actor(p))
+			_, err = c.backend().RefuseRequest(r.Context(), q.ID, actor(p))
 		}
 		if err != nil {
 			c.fail(w, r, p, http.StatusConflict, err)
@@ -208,7 +208,7 @@ func (c *Console) accessPackage(w http.ResponseWriter, r *http.Request, p *Perso
 		c.requestError(w, r, p, err)
 		return
 	}
-	pkg, err := c.b.AccessPackage(r.Context(), q.ID, "", actor(p))
+	pkg, err := c.backend().AccessPackage(r.Context(), q.ID, "", actor(p))
 	if err != nil && (pkg == nil || pkg.Dir == "") {
 		c.fail(w, r, p, http.StatusConflict, err)
 		return

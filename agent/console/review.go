@@ -31,7 +31,7 @@ func (c *Console) searchPeople(r *http.Request) (peopleSearch, error) {
 	if q == "" || len(q) > 200 {
 		return peopleSearch{}, nil
 	}
-	res, err := c.b.Subjects(r.Context(), q, maxPeople)
+	res, err := c.backend().Subjects(r.Context(), q, maxPeople)
 	return peopleSearch{Query: q, Done: true, Results: res}, err
 }
 
@@ -58,7 +58,7 @@ type reviewData struct {
 // GET /review: the review items of the newest plan, and the resolutions
 // made so far.
 func (c *Console) reviewPage(w http.ResponseWriter, r *http.Request, p *Person) {
-	list, err := c.b.Plans()
+	list, err := c.backend().Plans()
 	if err != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, err)
 		return
@@ -84,7 +84,7 @@ func (c *Console) reviewPage(w http.ResponseWriter, r *http.Request, p *Person) 
 			return
 		}
 	}
-	if d.Resolutions, err = c.b.Resolutions(false); err != nil {
+	if d.Resolutions, err = c.backend().Resolutions(false); err != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, err)
 		return
 	}
@@ -216,7 +216,7 @@ func (c *Console) resolve(w http.ResponseWriter, r *http.Request, p *Person) {
 		c.showResolve(w, r, p, http.StatusBadRequest, d, errors.New(text(lang, "err.reason")))
 		return
 	}
-	got, err := c.b.Resolve(r.Context(), res, actor(p))
+	got, err := c.backend().Resolve(r.Context(), res, actor(p))
 	if err != nil {
 		c.showResolve(w, r, p, http.StatusBadRequest, d, err)
 		return
