@@ -66,6 +66,25 @@ func TestLocalSignInLanguage(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Naam of wachtwoord klopt niet.") {
 		t.Errorf("wrong password, Dutch: %d\n%s", resp.StatusCode, body)
 	}
+	// The switch on the sign-in page keeps the choice in the console's
+	// language cookie.
+	_, body = do(t, c, "GET", h.srv.URL+"/login", nil)
+	if !strings.Contains(body, `<a id="lang" href="/login?lang=en">English</a>`) {
+		t.Fatalf("no language switch:\n%s", body)
+	}
+	do(t, c, "GET", h.srv.URL+"/login?lang=en", nil)
+	kept := ""
+	for _, ck := range c.Jar.Cookies(u) {
+		if ck.Name == "retentiond_lang" {
+			kept = ck.Value
+		}
+	}
+	if kept != "en" {
+		t.Errorf("after ?lang=en the language cookie is %q", kept)
+	}
+	if _, body = do(t, c, "GET", h.srv.URL+"/login", nil); !strings.Contains(body, "Password") {
+		t.Errorf("the chosen language is not kept:\n%s", body)
+	}
 }
 
 // A wrong password and an unknown name get the same answer; neither

@@ -126,8 +126,16 @@ func (a *Auth) render(w http.ResponseWriter, code int, p *page) {
 	}
 }
 
-// loginPage is GET /login: the sign-in choices.
+// loginPage is GET /login: the sign-in choices. A language chosen here
+// (?lang=) is kept in the console's language cookie, so the console
+// speaks it after sign-in too.
 func (a *Auth) loginPage(w http.ResponseWriter, r *http.Request) {
+	if l := r.URL.Query().Get("lang"); l == "nl" || l == "en" {
+		http.SetCookie(w, &http.Cookie{
+			Name: langCookies[0], Value: l, Path: a.base, MaxAge: 365 * 24 * 3600,
+			HttpOnly: true, Secure: a.secure, SameSite: http.SameSiteStrictMode,
+		})
+	}
 	p := a.newPage(r, r.URL.Query().Get("next"))
 	if r.URL.Query().Get("out") == "1" {
 		p.Message = p.T("signedout")
