@@ -105,7 +105,8 @@ func (a *Auth) expired(s *session, now time.Time) bool {
 
 // current returns the request's signed-in user, or nil. It ends a
 // session that has expired and, for a local account, one whose account
-// was removed (its roles are read anew, so a change applies at once).
+// was removed or given a new password; the account's roles are read
+// anew, so a change applies at the next request.
 func (a *Auth) current(w http.ResponseWriter, r *http.Request) (*User, error) {
 	id := a.sessionID(r)
 	if id == "" {
