@@ -21,10 +21,12 @@ type Filter struct {
 	// Folder selects the records under a folder (of Store, when set):
 	// "a/b" holds "a/b/c" and "a/b" itself, never "a/bc".
 	Folder string
-	// Query is a search text, matched as a part of the record's path or
-	// the subject's name, in either case and with or without accents
-	// ("jose" finds "José", "de vries" finds "De Vries"). It may be a
-	// name: never put it in a URL or a log.
+	// Query is a search text: each of its words (split at spaces and
+	// commas) must be part of the record's path or the subject's name, in
+	// either case and with or without accents ("jose" finds "José", "de
+	// vries" finds "De Vries", "jansen piet" finds "Jansen, Piet/…" and
+	// Piet Jansen's items). It may be a name: never put it in a URL or a
+	// log.
 	Query string
 	// NewOnly selects the items new since the previous plan (CompareTo).
 	NewOnly bool
@@ -125,8 +127,14 @@ func (ix *Index) scan(f Filter, yield func(i int) bool) {
 		return // "/": no record path starts with one
 	}
 	var hits []bool // by the search text; nil: no search
-	if q := fold(f.Query); q != "" {
-		hits = ix.search(q)
+	for _, word := range strings.FieldsFunc(fold(f.Query), func(r rune) bool { return r == ' ' || r == ',' }) {
+		h := ix.search(word)
+		if hits != nil {
+			for i := range h {
+				h[i] = h[i] && hits[i]
+			}
+		}
+		hits = h
 	}
 	match := func(i int) bool {
 		e := &ix.items[i]
