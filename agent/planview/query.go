@@ -100,7 +100,7 @@ func (ix *Index) row(i int) Row {
 	return Row{N: i + 1, Item: ix.item(i), New: ix.isNew[i], Person: int(ix.items[i].person)}
 }
 
-// pred is a filter on the interned fields: want 0 is any.
+// pred is a filter on the interned fields; 0 is any value.
 type pred struct {
 	store, category, action, rule, kind uint32
 }
