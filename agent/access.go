@@ -46,6 +46,7 @@ type packaged struct {
 
 // Package is an access package made for a request.
 type Package struct {
+	Request string // the request's id
 	Dir     string // the package's folder
 	Records int    // the records it holds
 	// Change is the request's change of status: an open request is
@@ -80,7 +81,7 @@ func (s *Service) AccessPackage(ctx context.Context, id, out string, by Actor) (
 	if err != nil {
 		return nil, err
 	}
-	pkg := &Package{Dir: out, Records: n}
+	pkg := &Package{Request: r.ID, Dir: out, Records: n}
 	c, err := set.AnswerPackage(r.ID, by.String(), time.Now().In(s.cfg.Location))
 	if err == nil && c.Changed() {
 		err = s.recordChange(c, "", by)

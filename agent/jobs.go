@@ -27,7 +27,7 @@ import (
 // auto_apply rules; tell the administrator what awaits review; settle
 // the erasure requests; then prune the state dir.
 func (s *Service) NightlyPlan(ctx context.Context) error {
-	defer s.prune(ctx) // the state dir's own retention, however the plan went
+	defer s.NightlyPrune(ctx) // the state dir's own retention, however the plan went
 	s.CheckState(ctx)
 	lang := s.cfg.Notify.Lang
 	if lang == "" {
@@ -278,9 +278,10 @@ func (s *Service) verifyLedgerJob() {
 	}
 }
 
-// prune is the daemon's nightly prune of the state dir (run after the
-// plan job); it logs counts only.
-func (s *Service) prune(ctx context.Context) {
+// NightlyPrune is the daemon's nightly prune of the state dir (run after
+// the plan job, however it went); it logs counts only, and tells of a
+// failure.
+func (s *Service) NightlyPrune(ctx context.Context) {
 	res, err := s.Prune(time.Now(), false)
 	if res != nil {
 		p, k := res.Plans, res.Packages

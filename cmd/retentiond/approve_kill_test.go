@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/retentiond/retentiond/agent"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,15 +45,19 @@ func TestApplyRecordsApprovalApproveDidNot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := readPlan(pdir)
+	svc, err := agent.New(cfg, agent.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := loadPseudonyms(cfg)
+	f, err := agent.ReadPlan(pdir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	signer, _, err := ledgerKeys(cfg)
+	k, err := svc.Pseudonyms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _, err := svc.LedgerKeys()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/retentiond/retentiond/agent"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,7 +73,7 @@ func TestDaemonGaugesFollowStateDir(t *testing.T) {
 			t.Fatalf("%s: exit %d\n%s\n%s", args[0], code, out, errs)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(pdir, appliedMarker)); err != nil {
+	if _, err := os.Stat(filepath.Join(pdir, agent.AppliedMarker)); err != nil {
 		t.Errorf("the command-line apply did not mark the plan applied: %v", err)
 	}
 	for _, s := range f.Stores {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/retentiond/retentiond/agent"
 	"os"
 	"path/filepath"
 	"sort"
@@ -42,7 +43,7 @@ func TestDaemonNightsSettle(t *testing.T) {
 			all, _ := filepath.Glob(filepath.Join(dir, "state", "plans", "*"))
 			t.Fatalf("night %d: the plan in %s is as of %s, want the clock's day %s; plan folders %v; log:\n%s", night, pdir, f.AsOf, day, all, d.errs.String())
 		}
-		auto, _ := readPlan(filepath.Join(pdir, autoDir))
+		auto, _ := agent.ReadPlan(filepath.Join(pdir, agent.AutoDir))
 		counts = append(counts, fmt.Sprintf("night %d (%s): %d to delete, %d to pseudonymise, %d auto", night, day,
 			f.Summary.Delete, f.Summary.Pseudonymise, actions(auto)))
 		if night == 1 && (f.Summary.Delete == 0 || f.Summary.Pseudonymise == 0 || actions(auto) == 0) {
@@ -72,7 +73,7 @@ func TestDaemonNightsSettle(t *testing.T) {
 		d.advanceTo(t, day, 3)
 		d.jobs(t, "apply", night+1)
 		if f.Summary.Delete+f.Summary.Pseudonymise > 0 {
-			if _, err := os.Stat(filepath.Join(pdir, appliedMarker)); err != nil {
+			if _, err := os.Stat(filepath.Join(pdir, agent.AppliedMarker)); err != nil {
 				t.Errorf("night %d: the approved plan was not applied in full: %v\n%s", night, err, d.errs.String())
 			}
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/retentiond/retentiond/agent"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -119,7 +120,7 @@ func TestDaemonTellsOfUnreadableState(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if _, err := os.Stat(filepath.Join(filepath.Dir(plans[0]), appliedMarker)); err == nil {
+	if _, err := os.Stat(filepath.Join(filepath.Dir(plans[0]), agent.AppliedMarker)); err == nil {
 		t.Error("the plan whose approval cannot be read was marked applied")
 	}
 }
@@ -146,8 +147,8 @@ func TestDaemonCountsDamagedStateFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.checkState(t.Context())
-	d.checkState(t.Context())
+	d.CheckState(t.Context())
+	d.CheckState(t.Context())
 	want := `
 # HELP retentiond_state_read_errors_total State files the daemon could not read or parse, by kind of file (approvals, holds, requests, resolutions, plans, ledger).
 # TYPE retentiond_state_read_errors_total counter

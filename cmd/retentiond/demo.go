@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/retentiond/retentiond/agent"
 	"github.com/retentiond/retentiond/agent/demo"
 	"github.com/retentiond/retentiond/agent/keys"
 	"github.com/retentiond/retentiond/rules"
@@ -33,12 +34,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	fmt.Fprintf(stdout, "Built a made-up organisation in %s (config: %s).\n", *dir, cfgPath)
-	res, err := makePlan(ctx, planOpts{
-		configPath: cfgPath,
-		out:        filepath.Join(*dir, "plan"),
-		lang:       *lang,
-		progress:   isTerminal(stderr),
-	}, stderr)
+	res, err := makePlan(ctx, cfgPath, "", agent.PlanOptions{Out: filepath.Join(*dir, "plan"), Lang: *lang}, isTerminal(stderr), stdout, stderr)
 	if err != nil {
 		return err
 	}

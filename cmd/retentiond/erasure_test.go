@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/retentiond/retentiond/agent"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -112,14 +113,18 @@ func TestErasureRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &daemonJobs{cfg: c, m: metrics.New(), log: slog.New(slog.DiscardHandler)}
+	m := metrics.New()
+	d, err := agent.New(c, agent.Options{Metrics: m, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	before, _ := rules.ParseDate("2032-06-29")
-	d.closeErasures(&planResult{dir: filepath.Join(dir, "p1"), cfg: c, asOf: before})
+	d.SettleErasures(filepath.Join(dir, "p1"), before)
 	if out = cli("request", "list", "--config", cfg); !strings.Contains(out, "1 record(s) left as of 2032-06-29; the last goes on 2032-06-30") {
 		t.Errorf("the night before the minimum ends:\n%s", out)
 	}
 	asOf, _ := rules.ParseDate("2032-06-30")
-	d.closeErasures(&planResult{dir: filepath.Join(dir, "p2"), cfg: c, asOf: asOf})
+	d.SettleErasures(filepath.Join(dir, "p2"), asOf)
 	if out = cli("request", "list", "--config", cfg); !strings.Contains(out, "REQ-0001") || !strings.Contains(out, "answered") {
 		t.Errorf("the request was completed while the contract is still there:\n%s", out)
 	}
@@ -128,13 +133,13 @@ func TestErasureRequest(t *testing.T) {
 	// An auto_apply plan with the child's items, not yet applied, keeps
 	// the request open; applied, it does not.
 	p2plan, _ := os.ReadFile(filepath.Join(dir, "p2", "plan.json"))
-	writeFile(t, filepath.Join(dir, "p3", autoDir, "plan.json"), string(p2plan))
-	d.closeErasures(&planResult{dir: filepath.Join(dir, "p3"), cfg: c, asOf: asOf})
+	writeFile(t, filepath.Join(dir, "p3", agent.AutoDir, "plan.json"), string(p2plan))
+	d.SettleErasures(filepath.Join(dir, "p3"), asOf)
 	if out = cli("request", "list", "--config", cfg); !strings.Contains(out, "REQ-0001") {
 		t.Errorf("the request was closed while an unapplied auto_apply plan holds the child's items")
 	}
-	writeFile(t, filepath.Join(dir, "p3", autoDir, appliedMarker), "x")
-	d.closeErasures(&planResult{dir: filepath.Join(dir, "p3"), cfg: c, asOf: asOf})
+	writeFile(t, filepath.Join(dir, "p3", agent.AutoDir, agent.AppliedMarker), "x")
+	d.SettleErasures(filepath.Join(dir, "p3"), asOf)
 	if out = cli("request", "list", "--config", cfg); strings.Contains(out, "REQ-0001") {
 		t.Errorf("the request is still active with nothing left:\n%s", out)
 	}
@@ -201,11 +206,11 @@ func TestApplyJobStalePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.apply(t.Context()); err == nil || !strings.Contains(err.Error(), "config changed") ||
+	if err := d.NightlyApply(t.Context()); err == nil || !strings.Contains(err.Error(), "config changed") ||
 		!strings.Contains(err.Error(), "the layouts of store dossiers changed") {
 		t.Fatalf("first apply job: %v, want the changed config reported", err)
 	}
-	if err := d.apply(t.Context()); err != nil {
+	if err := d.NightlyApply(t.Context()); err != nil {
 		t.Errorf("second apply job: %v, want the stale plan left alone", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "data", "Jansen, Piet", "intake.pdf")); err != nil {

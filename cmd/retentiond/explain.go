@@ -4,15 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/retentiond/retentiond/agent/pipeline"
-	"github.com/retentiond/retentiond/agent/plan"
-	"github.com/retentiond/retentiond/agent/review"
-	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/agent"
 	"github.com/retentiond/retentiond/rules"
 )
 
@@ -37,42 +31,22 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !ok || id == "" {
 		return usageErr("the record is STORE:RECORD, such as kinddossiers:'Jansen, Piet/intake.pdf'")
 	}
-	cfg, err := config.Load(*path)
+	svc, err := loadService(*path, stdout, stderr)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return err
 	}
-	asOf := rules.DateIn(time.Now(), cfg.Location)
+	cfg := svc.Config()
+	var asOf rules.Date
 	if *asOfFlag != "" {
 		if asOf, err = rules.ParseDate(*asOfFlag); err != nil {
 			return usageErr("--as-of: %v", err)
 		}
 	}
-	pol, err := pipeline.Policy(cfg)
-	if err != nil {
-		return configErr(err)
-	}
-	subjects, _, err := pipeline.Subjects(cfg)
-	if err != nil {
-		return fmt.Errorf("registries:\n%w", err)
-	}
-	stores, err := pipeline.Stores(ctx, cfg)
-	if err != nil {
-		return configErr(err)
-	}
-	var set *review.Set
-	if _, err := os.Stat(filepath.Join(cfg.StateDir, review.FileName)); err == nil {
-		if set, err = openResolutions(cfg); err != nil {
-			return fmt.Errorf("review resolutions: %w", err)
-		}
-	}
-	p := &plan.Planner{Policy: pol, Subjects: subjects, Stores: stores, AsOf: asOf, Location: cfg.Location, Lang: *lang}
-	if set != nil {
-		p.Resolutions = set.Matcher()
-	}
-	it, d, err := p.Explain(ctx, store, id)
+	e, err := svc.Explain(ctx, store, id, asOf, *lang)
 	if err != nil {
 		return err
 	}
+	it, d, asOf := e.Item, e.Decision, e.AsOf
 	fmt.Fprintf(stdout, "record:   %s:%s (%s, %d bytes, modified %s)\n", it.Store, it.Record, it.Kind, it.Size, it.Modified)
 	if it.Subject != nil {
 		fmt.Fprintf(stdout, "subject:  %s %s (%s)\n", rules.SubjectName(it.Subject.Type, *lang), it.Subject.ID, it.Subject.Name)
@@ -93,10 +67,8 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if it.Basis != "" {
 		fmt.Fprintf(stdout, "basis:    %s\n", it.Basis)
 	}
-	if set != nil && it.Resolved != "" {
-		if r, ok := set.Get(it.Resolved); ok {
-			fmt.Fprintf(stdout, "resolved: %s (%s), resolved by %s on %s: %s\n", r.ID, resolutionWhat(r), r.By, r.At.In(cfg.Location).Format("2006-01-02"), r.Reason)
-		}
+	if r := e.Resolution; r != nil {
+		fmt.Fprintf(stdout, "resolved: %s (%s), resolved by %s on %s: %s\n", r.ID, agent.ResolutionWhat(*r), r.By, r.At.In(cfg.Location).Format("2006-01-02"), r.Reason)
 	}
 	if len(d.Considered) > 0 {
 		fmt.Fprintln(stdout, "rules considered:")

@@ -150,9 +150,8 @@ func TestLedgerRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.verifyLedger(d.cfg)
-	if strings.Contains(logs.String(), "failed") {
-		t.Fatalf("nightly verification of a good ledger: %s", logs.String())
+	if st, err := d.VerifyLedger(t.Context()); err != nil || !st.OK {
+		t.Fatalf("nightly verification of a good ledger: %+v, %v; log: %s", st, err, logs.String())
 	}
 	for _, tc := range []struct {
 		name string
@@ -174,10 +173,8 @@ func TestLedgerRollback(t *testing.T) {
 			if code == 0 || !strings.Contains(errs, "high-water mark") || !strings.Contains(errs, fmt.Sprint(total)) || !strings.Contains(errs, fmt.Sprintf("%d entries", tc.n)) {
 				t.Errorf("verify of a rolled-back ledger: exit %d\n%s\n%s", code, out, errs)
 			}
-			logs.Reset()
-			d.verifyLedger(d.cfg)
-			if !strings.Contains(logs.String(), "ledger verification failed") || !strings.Contains(logs.String(), "high-water mark") {
-				t.Errorf("the nightly verification passed a rolled-back ledger: %s", logs.String())
+			if st, err := d.VerifyLedger(t.Context()); err != nil || st.OK || !strings.Contains(st.Problem, "high-water mark") {
+				t.Errorf("the nightly verification passed a rolled-back ledger: %+v, %v", st, err)
 			}
 		})
 	}
@@ -259,7 +256,7 @@ func TestForgedApprovalRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.apply(t.Context()); err == nil || !strings.Contains(err.Error(), "approval") {
+	if err := d.NightlyApply(t.Context()); err == nil || !strings.Contains(err.Error(), "approval") {
 		t.Errorf("apply job with a forged approval: %v", err)
 	}
 	for _, f := range files {
@@ -319,8 +316,7 @@ func TestNightlyVerificationKeyFromSigner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.verifyLedger(d.cfg)
-	if !strings.Contains(logs.String(), "ledger verification failed") || !strings.Contains(logs.String(), "not signed by key") {
-		t.Errorf("the nightly verification passed a ledger signed with another key: %s", logs.String())
+	if st, err := d.VerifyLedger(t.Context()); err != nil || st.OK || !strings.Contains(st.Problem, "not signed by key") {
+		t.Errorf("the nightly verification passed a ledger signed with another key: %+v, %v; log: %s", st, err, logs.String())
 	}
 }

@@ -16,8 +16,10 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/retentiond/retentiond/agent"
 	_ "github.com/retentiond/retentiond/agent/pipeline/graphstore" // type: onedrive
 	_ "github.com/retentiond/retentiond/agent/pipeline/s3store"    // type: s3
+	"github.com/retentiond/retentiond/config"
 )
 
 // exitError carries an exit code with a message.
@@ -92,6 +94,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.As(err, &ee) {
 			return ee.code
 		}
+		var ie *agent.InputError
+		if errors.As(err, &ie) {
+			return 2
+		}
 		return 1
 	}
 	fmt.Fprintf(stderr, "retentiond: unknown command %q\n\n", args[0])
@@ -127,6 +133,40 @@ func parse(fs *flag.FlagSet, args []string, positional bool) error {
 		return usageErr("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
+}
+
+// loadService loads the config at path and makes the service the
+// command calls: what it says as it goes goes to stdout, its warnings to
+// stderr. A config that cannot be loaded is a usage error (exit 2).
+func loadService(path string, stdout, stderr io.Writer) (*agent.Service, error) {
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, &exitError{code: 2, err: err}
+	}
+	return newService(cfg, path, stdout, stderr)
+}
+
+// newService is the service of a loaded config for a command.
+func newService(cfg *config.Config, path string, stdout, stderr io.Writer) (*agent.Service, error) {
+	return agent.New(cfg, agent.Options{Out: stdout, Warn: stderr, ConfigPath: path})
+}
+
+// printUnknownSubject shows the closest matches of a subject the
+// registries do not have (the terminal is the administrator's: ids and
+// names may be shown; the error itself names no one).
+func printUnknownSubject(w io.Writer, err error) {
+	var ue *agent.UnknownSubjectError
+	if !errors.As(err, &ue) {
+		return
+	}
+	if len(ue.Near) == 0 {
+		fmt.Fprintln(w, "No one in the registries comes close.")
+		return
+	}
+	fmt.Fprintln(w, "Closest matches in the registries:")
+	for _, s := range ue.Near {
+		fmt.Fprintf(w, "  %s:%s  %s  (%s)\n", s.Type, s.ID, s.Name, s.Source)
+	}
 }
 
 var version = "dev"

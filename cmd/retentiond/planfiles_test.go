@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/retentiond/retentiond/agent"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,13 +69,13 @@ func TestPlanLeavesNoPartialFiles(t *testing.T) {
 	writeFile(t, filepath.Join(crashed, "plan.json.partial"), `{"items": [{"record": "Jansen, Piet/intake.pdf"`)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	res, err := makePlan(ctx, planOpts{configPath: cfg, lang: "nl", asOf: "2026-11-23"}, os.Stderr)
+	res, err := makePlan(ctx, cfg, "2026-11-23", agent.PlanOptions{Lang: "nl"}, false, io.Discard, os.Stderr)
 	if err == nil {
 		t.Fatalf("a cancelled plan succeeded: %+v", res)
 	}
 	var left []string
 	filepath.WalkDir(filepath.Join(dir, "state"), func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && d.Name() != applyLockFile {
+		if err == nil && !d.IsDir() && d.Name() != agent.ApplyLockFile {
 			left = append(left, p)
 		}
 		return nil
@@ -96,10 +98,10 @@ func TestConcurrentPlansGetTheirOwnFolders(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			res, err := makePlan(context.Background(), planOpts{configPath: cfg, lang: "nl", asOf: "2026-11-23"}, nil)
+			res, err := makePlan(context.Background(), cfg, "2026-11-23", agent.PlanOptions{Lang: "nl"}, false, io.Discard, io.Discard)
 			errs[i] = err
 			if err == nil {
-				dirs[i] = res.dir
+				dirs[i] = res.Dir
 			}
 		}()
 	}
@@ -147,7 +149,7 @@ func TestStaleZipTempsAfterKilledApply(t *testing.T) {
 	cfg := filepath.Join(dir, "retentiond.yaml")
 	stale := filepath.Join(dir, "data", "Jansen, Piet", ".scans.zip.0123456789ab.retentiond-tmp")
 	writeFile(t, stale, "PK")
-	writeFile(t, filepath.Join(dir, "state", applyMarkerFile), "")
+	writeFile(t, filepath.Join(dir, "state", agent.ApplyMarkerFile), "")
 	staleState := filepath.Join(dir, "state", ".requests.json.123456789")
 	writeFile(t, staleState, `{"requests":[{"notes":["Piet Jansen"]}]}`)
 	if code, out, errs := runCLI(t, "plan", "--config", cfg, "--as-of", "2026-11-23", "--out", filepath.Join(dir, "plan")); code != 0 {
@@ -159,7 +161,7 @@ func TestStaleZipTempsAfterKilledApply(t *testing.T) {
 	if _, err := os.Lstat(staleState); !os.IsNotExist(err) {
 		t.Errorf("the stale copy of requests.json is still there (%v)", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "state", applyMarkerFile)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, "state", agent.ApplyMarkerFile)); !os.IsNotExist(err) {
 		t.Errorf("the marker was not removed after a clean sweep (%v)", err)
 	}
 }
@@ -168,7 +170,7 @@ func TestStaleZipTempsAfterKilledApply(t *testing.T) {
 // a second is refused before it acts, and deletes nothing.
 func TestOneApplyAtATime(t *testing.T) {
 	dir, files := approvedOrg(t, 2)
-	l, err := flock.Try(filepath.Join(dir, "state", applyLockFile))
+	l, err := flock.Try(filepath.Join(dir, "state", agent.ApplyLockFile))
 	if err != nil {
 		t.Fatal(err)
 	}

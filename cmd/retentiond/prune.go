@@ -2,16 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
-	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/prune"
-	"github.com/retentiond/retentiond/agent/pseudonym"
-	"github.com/retentiond/retentiond/config"
 )
 
 // runPrune applies the state dir's own retention terms (the config's
@@ -26,41 +21,22 @@ func runPrune(_ context.Context, args []string, stdout, stderr io.Writer) error 
 	if *cfgPath == "" {
 		return usageErr("--config is required")
 	}
-	cfg, err := config.Load(*cfgPath)
+	svc, err := loadService(*cfgPath, stdout, stderr)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return err
 	}
-	res, ledgered, err := pruneState(cfg, time.Now(), *dryRun)
+	cfg := svc.Config()
+	res, err := svc.Prune(time.Now(), *dryRun)
 	if res != nil {
-		printPrune(stdout, res)
+		printPrune(stdout, res.Result)
 		switch {
-		case ledgered:
+		case res.Ledgered:
 			fmt.Fprintln(stdout, "The ledger records it (counts only).")
 		case !*dryRun && res.Plans.Removed+res.Packages.Removed > 0 && cfg.LedgerKeyFile == "":
 			fmt.Fprintln(stdout, "Not recorded in a ledger: the config sets no ledger_key_file.")
 		}
 	}
 	return err
-}
-
-// pruneState prunes cfg's state dir as of now and, when something was
-// removed and the config has a ledger key, records one ledger entry of
-// counts (true). It never blocks an apply: while one runs, plan folders
-// are left for the next prune.
-func pruneState(cfg *config.Config, now time.Time, dryRun bool) (*prune.Result, bool, error) {
-	res, err := prune.Run(prune.Options{StateDir: cfg.StateDir, Terms: prune.TermsOf(cfg), Now: now, DryRun: dryRun,
-		ApplyLock: filepath.Join(cfg.StateDir, applyLockFile)})
-	if res == nil {
-		return nil, false, err
-	}
-	e, ok := prune.LedgerEntry(res, now)
-	if !ok || cfg.LedgerKeyFile == "" {
-		return res, false, err
-	}
-	if lerr := ledgerEvent(cfg, func(*pseudonym.Keyed) (ledger.Entry, error) { return e, nil }); lerr != nil {
-		return res, false, errors.Join(err, fmt.Errorf("the state dir was pruned, but the ledger could not record it: %w", lerr))
-	}
-	return res, true, err
 }
 
 // printPrune says what a prune did, in counts: never a folder's name.
@@ -80,20 +56,5 @@ func printPrune(w io.Writer, r *prune.Result) {
 	}
 	if n := p.Failed + k.Failed; n > 0 {
 		fmt.Fprintf(w, "%d folder(s) could not be removed (see the error).\n", n)
-	}
-}
-
-// prune is the daemon's nightly prune of the state dir (run after the
-// plan job); it logs counts only.
-func (d *daemonJobs) prune(ctx context.Context) {
-	res, ledgered, err := pruneState(d.cfg, time.Now(), false)
-	if res != nil {
-		p, k := res.Plans, res.Packages
-		d.log.Info("state dir pruned", "plans_removed", p.Removed, "plans_kept", p.Kept, "plans_busy", p.Busy,
-			"plans_unreadable", p.Unreadable, "packages_removed", k.Removed, "packages_kept", k.Kept,
-			"failed", p.Failed+k.Failed, "ledgered", ledgered)
-	}
-	if err != nil {
-		d.failure(ctx, "pruning the state dir", err)
 	}
 }

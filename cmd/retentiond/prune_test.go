@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"github.com/retentiond/retentiond/agent"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -100,13 +101,12 @@ func TestPruneLedgered(t *testing.T) {
 	cfg := filepath.Join(dir, "retentiond.yaml")
 	writeFile(t, cfg, miniConfig+"pseudonym_key_file: keys/pseudonym.key\nledger_key_file: keys/ledger.key\n")
 	oldState(t, dir)
-	d, err := loadDaemon(cfg, metrics.New(), slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)))
+	var logs bytes.Buffer
+	d, err := loadDaemon(cfg, metrics.New(), slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	d.log = slog.New(slog.NewTextHandler(&logs, nil))
-	d.prune(context.Background())
+	d.NightlyPrune(context.Background())
 	if !strings.Contains(logs.String(), "plans_removed=2") || !strings.Contains(logs.String(), "packages_removed=1") {
 		t.Errorf("log:\n%s", logs.String())
 	}
@@ -124,7 +124,7 @@ func TestPruneLedgered(t *testing.T) {
 	}
 	// Nothing left to prune: no second entry.
 	logs.Reset()
-	d.prune(context.Background())
+	d.NightlyPrune(context.Background())
 	if b2, _ := os.ReadFile(filepath.Join(dir, "state", "ledger", "entries.jsonl")); !bytes.Equal(b, b2) {
 		t.Errorf("a prune that removed nothing was ledgered:\n%s", b2)
 	}
@@ -133,8 +133,8 @@ func TestPruneLedgered(t *testing.T) {
 // TestAppliedMarkerAgrees: prune knows an applied plan by the marker the
 // apply job writes.
 func TestAppliedMarkerAgrees(t *testing.T) {
-	if appliedMarker != prune.AppliedMarker {
-		t.Errorf("apply job writes %q, prune reads %q", appliedMarker, prune.AppliedMarker)
+	if agent.AppliedMarker != prune.AppliedMarker {
+		t.Errorf("apply job writes %q, prune reads %q", agent.AppliedMarker, prune.AppliedMarker)
 	}
 }
 
@@ -148,7 +148,7 @@ func TestNightlyPlanPrunes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.plan(context.Background()); err != nil {
+	if err := d.NightlyPlan(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range due {

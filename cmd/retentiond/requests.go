@@ -2,17 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
+	"github.com/retentiond/retentiond/agent"
 	"github.com/retentiond/retentiond/agent/holds"
-	"github.com/retentiond/retentiond/agent/ledger"
-	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/agent/requests"
-	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
 )
 
@@ -50,19 +46,24 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	default:
 		return usageErr("unknown request subcommand %q: use %s", args[0], subcommands)
 	}
-	cfg, err := stateConfig(fs, args[1:], cfgPath)
+	svc, err := stateService(fs, args[1:], cfgPath, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	set, err := requests.Open(cfg.StateDir)
-	if err != nil {
+	cfg := svc.Config()
+	// The requests file is read before anything else, as it always was:
+	// one that cannot be read is said first.
+	if _, err := svc.Requests(false); err != nil {
 		return err
 	}
-	now := time.Now().In(cfg.Location)
-	today := rules.DateIn(now, cfg.Location)
+	today := rules.DateIn(time.Now(), cfg.Location)
 	switch args[0] {
 	case "list":
-		for _, r := range set.List(!*all) {
+		rs, err := svc.Requests(*all)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
 			fmt.Fprintf(stdout, "%s  %-8s %s:%s  received %s  deadline %s  %s\n", r.ID, r.Kind, r.Subject.Type, r.Subject.ID,
 				r.Received, r.Deadline, r.StatusLine(today, cfg.Location))
 		}
@@ -72,54 +73,36 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if err != nil {
 			return usageErr("--subject: %v", err)
 		}
-		if err := knownSubject(cfg, ref, stdout); err != nil {
-			return &exitError{code: 2, err: err}
-		}
 		t, err := rules.ParseTerm(*term)
 		if err != nil {
 			return usageErr("--term: %v", err)
 		}
-		r := requests.Request{Subject: ref, Kind: *kind, Received: today, Lang: *lang}
+		in := agent.RequestInput{Subject: ref, Kind: *kind, Lang: *lang, Term: t, Received: today}
 		if *received != "" {
-			if r.Received, err = rules.ParseDate(*received); err != nil {
+			if in.Received, err = rules.ParseDate(*received); err != nil {
 				return usageErr("--received: %v", err)
 			}
 		}
-		if r, err = set.OpenRequest(r, t, now); err != nil {
+		r, err := svc.OpenRequest(ctx, in, agent.CLI(""))
+		if err != nil {
+			printUnknownSubject(stdout, err)
 			return err
 		}
 		fmt.Fprintf(stdout, "Opened %s (%s), received %s: answer by %s (%d days left).\n", r.ID, r.Kind, r.Received, r.Deadline, requests.DaysLeft(r, today))
 		return nil
 	case "package":
-		r, ok := set.Get(*id)
-		switch {
-		case !ok:
-			return usageErr("--id: no request %q; see retentiond request list", *id)
-		case r.Kind != requests.Access && r.Kind != requests.Export:
-			return usageErr("--id: %s is an %s request; packages answer access and export requests", r.ID, r.Kind)
-		}
-		dir := *outDir
-		if dir == "" {
-			dir = filepath.Join(cfg.StateDir, "packages", r.ID)
-		}
-		if err := accessPackage(ctx, cfg, r, dir, stdout); err != nil {
-			return err
-		}
-		c, err := set.AnswerPackage(r.ID, *by, now)
-		if err == nil && c.Changed() {
-			err = recordChange(cfg, c, "")
+		pkg, err := svc.AccessPackage(ctx, *id, *outDir, agent.CLI(*by))
+		if pkg != nil {
+			fmt.Fprintf(stdout, "Package for %s in %s: %d record(s); open index.html.\n", pkg.Request, pkg.Dir, pkg.Records)
 		}
 		if err != nil {
-			return fmt.Errorf("the package was made, but %s could not be marked answered: %w", r.ID, err)
+			return err
 		}
-		fmt.Fprintf(stdout, "%s is %s; once the package is handed over, run retentiond request complete --id %s.\n", r.ID, c.Request.Status, r.ID)
+		fmt.Fprintf(stdout, "%s is %s; once the package is handed over, run retentiond request complete --id %s.\n", pkg.Request, pkg.Change.Request.Status, pkg.Request)
 		return nil
 	case "answer":
-		c, err := set.Answer(*id, *by, now)
+		c, err := svc.AnswerRequest(ctx, *id, agent.CLI(*by))
 		if err != nil {
-			return err
-		}
-		if err := recordChange(cfg, c, ""); err != nil {
 			return err
 		}
 		r := c.Request
@@ -131,12 +114,9 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	default: // complete, close, refuse
 		var c requests.Change
 		if args[0] == "refuse" {
-			c, err = set.Refuse(*id, *by, now)
-			if err == nil {
-				err = recordChange(cfg, c, "")
-			}
+			c, err = svc.RefuseRequest(ctx, *id, agent.CLI(*by))
 		} else {
-			c, err = completeRequest(cfg, set, *id, *by, "")
+			c, err = svc.CompleteRequest(ctx, *id, agent.CLI(*by))
 		}
 		if err != nil {
 			return err
@@ -145,45 +125,3 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return nil
 	}
 }
-
-// completeRequest completes a request and records it in the ledger; plan,
-// if set, is the digest of the plan that carried it out. A request whose
-// subject is not in the registries is never completed (issue 12): a plan
-// for an id nobody has finds nothing, which is not "nothing left".
-func completeRequest(cfg *config.Config, set *requests.Set, id, by, plan string) (requests.Change, error) {
-	if r, ok := set.Get(id); ok && !r.IsClosed() {
-		if err := knownSubject(cfg, r.Subject, nil); err != nil {
-			return requests.Change{}, &exitError{code: 1, err: fmt.Errorf("%s cannot be completed: %w", r.ID, requests.ErrUnknownSubject)}
-		}
-	}
-	c, err := set.Complete(id, by, time.Now().In(cfg.Location))
-	if err != nil {
-		return c, err
-	}
-	return c, recordChange(cfg, c, plan)
-}
-
-// recordChange writes a request's change of status to the ledger (keyed
-// pseudonyms only, see requests.Change.LedgerEntries); plan, if set, is
-// the digest of the plan that carried it out.
-func recordChange(cfg *config.Config, c requests.Change, plan string) error {
-	if !c.Changed() {
-		return nil
-	}
-	err := ledgerEvents(cfg, func(k *pseudonym.Keyed) ([]ledger.Entry, error) { return c.LedgerEntries(k, plan) })
-	if err != nil {
-		return fmt.Errorf("%s is %s, but the ledger could not record it: %w", c.Request.ID, c.Request.Status, err)
-	}
-	return nil
-}
-
-// knownTo returns a check that a subject is in the config's registries
-// (knownSubject), for requests.Set's Settle and AfterApply. A registry
-// that cannot be read knows no one: nothing is completed on it.
-func knownTo(cfg *config.Config) func(requests.SubjectRef) bool {
-	return func(ref requests.SubjectRef) bool { return knownSubject(cfg, ref, nil) == nil }
-}
-
-// isUnknownSubject reports whether err is a request left as it was
-// because its subject is not in the registries.
-func isUnknownSubject(err error) bool { return errors.Is(err, requests.ErrUnknownSubject) }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/retentiond/retentiond/agent"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -90,8 +91,12 @@ func TestErasureAnsweredNotCompleted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &daemonJobs{cfg: c, m: metrics.New(), log: slog.New(slog.DiscardHandler)}
-	d.requestMetrics()
+	m := metrics.New()
+	d, err := agent.New(c, agent.Options{Metrics: m, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.RequestMetrics()
 	want := `
 # HELP retentiond_subject_requests_open Data-subject requests not yet answered, by kind (erase, access, export).
 # TYPE retentiond_subject_requests_open gauge
@@ -104,11 +109,11 @@ retentiond_subject_requests_answered{kind="access"} 0
 retentiond_subject_requests_answered{kind="erase"} 1
 retentiond_subject_requests_answered{kind="export"} 0
 `
-	if err := testutil.GatherAndCompare(d.m.Registry(), strings.NewReader(want), "retentiond_subject_requests_open", "retentiond_subject_requests_answered"); err != nil {
+	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "retentiond_subject_requests_open", "retentiond_subject_requests_answered"); err != nil {
 		t.Error(err)
 	}
 	for _, name := range []string{"retentiond_subject_requests_next_deadline_timestamp_seconds", "retentiond_subject_requests_oldest_open_timestamp_seconds"} {
-		if n, err := testutil.GatherAndCount(d.m.Registry(), name); err != nil || n != 0 {
+		if n, err := testutil.GatherAndCount(m.Registry(), name); err != nil || n != 0 {
 			t.Errorf("%s: %d series (%v), want none: the answered request has no deadline", name, n, err)
 		}
 	}
@@ -194,7 +199,7 @@ func TestDaemonApplyAnswersRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := d.apply(t.Context()); err != nil {
+	if err := d.NightlyApply(t.Context()); err != nil {
 		t.Fatalf("apply job: %v", err)
 	}
 	set, err := requests.Open(filepath.Join(dir, "state"))

@@ -2,25 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/retentiond/retentiond/agent/classify"
+	"github.com/retentiond/retentiond/agent"
 	"github.com/retentiond/retentiond/agent/holds"
-	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/plan"
-	"github.com/retentiond/retentiond/agent/pseudonym"
-	"github.com/retentiond/retentiond/agent/report"
 	"github.com/retentiond/retentiond/agent/review"
-	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
 )
 
@@ -68,69 +61,56 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if args[0] != "resolve" && len(targets) > 0 {
 		return usageErr("review %s takes no STORE:RECORD argument", args[0])
 	}
-	cfg, err := config.Load(*cfgPath)
+	svc, err := loadService(*cfgPath, stdout, stderr)
 	if err != nil {
-		return &exitError{code: 2, err: err}
+		return err
 	}
+	cfg := svc.Config()
 	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
 		return err
 	}
-	now := time.Now().In(cfg.Location)
 	switch args[0] {
 	case "list":
-		set, err := openResolutions(cfg)
+		m, err := svc.ResolutionMatcher()
 		if err != nil {
 			return err
 		}
-		f, err := reviewPlan(cfg, *planDir, *showRes)
+		f, err := reviewPlan(svc, *planDir, *showRes)
 		if err != nil {
 			return err
 		}
 		if *showRes {
-			listResolutions(stdout, set.List(*all), f, cfg.Location)
+			rs, err := svc.Resolutions(*all)
+			if err != nil {
+				return err
+			}
+			listResolutions(stdout, rs, f, cfg.Location)
 			return nil
 		}
-		listReviewItems(stdout, f, set.Matcher(), cfg.Location)
+		listReviewItems(stdout, f, m, cfg.Location)
 		return nil
 	case "resolve":
 		if len(targets) != 1 {
 			return usageErr("give one STORE:RECORD (or STORE:FOLDER/**), as review list shows it")
 		}
-		r, err := resolutionFlags(cfg, targets[0], *subject, *category, *notPersonal, *keepUntil, *reason, *by, stdout)
+		r, err := resolutionFlags(svc, targets[0], *subject, *category, *notPersonal, *keepUntil, *reason, *by)
 		if err != nil {
 			return err
 		}
-		set, err := openResolutions(cfg)
-		if err != nil {
+		if r, err = svc.Resolve(ctx, r, agent.CLI(*by)); err != nil {
+			printUnknownSubject(stdout, err)
 			return err
-		}
-		if r, err = set.Resolve(r, now); err != nil {
-			return err
-		}
-		if err := ledgerEvent(cfg, func(k *pseudonym.Keyed) (ledger.Entry, error) {
-			return review.LedgerEntry(r, k, review.ActionResolved)
-		}); err != nil {
-			return fmt.Errorf("%s was made, but the ledger could not record it: %w", r.ID, err)
 		}
 		fmt.Fprintf(stdout, "Resolved %s as %s (%s). The next plans decide it so; undo with:\n  retentiond review unresolve --config %s --id %s --by NAME\n",
-			r.Target(), r.ID, resolutionWhat(r), *cfgPath, r.ID)
+			r.Target(), r.ID, agent.ResolutionWhat(r), *cfgPath, r.ID)
 		return nil
 	default: // unresolve
 		if *id == "" || *by == "" {
 			return usageErr("--id and --by are required")
 		}
-		set, err := openResolutions(cfg)
+		r, err := svc.Unresolve(ctx, *id, agent.CLI(*by))
 		if err != nil {
 			return err
-		}
-		r, err := set.Unresolve(*id, *by, now)
-		if err != nil {
-			return err
-		}
-		if err := ledgerEvent(cfg, func(k *pseudonym.Keyed) (ledger.Entry, error) {
-			return review.LedgerEntry(r, k, review.ActionUnresolved)
-		}); err != nil {
-			return fmt.Errorf("%s was undone, but the ledger could not record it: %w", r.ID, err)
 		}
 		fmt.Fprintf(stdout, "Undid %s: what it settled is review again in the next plan.\n", r.ID)
 		return nil
@@ -155,26 +135,17 @@ func parseAnywhere(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 // resolutionFlags turns resolve's target and flags into a resolution,
-// checking them against the config: the store exists, the subject is in
-// the registries (closest matches go to w), and a record tied to a
-// subject has a category (its layout's, or --category). Errors never
-// repeat the record's path or the subject's id.
-func resolutionFlags(cfg *config.Config, target, subject, category string, notPersonal bool, keepUntil, reason, by string, w io.Writer) (review.Resolution, error) {
+// checking them as the command always did, in its order: the target
+// (store and path), then the flags; the service checks the subject and
+// category against the registries and layouts. Errors never repeat the
+// record's path or the subject's id.
+func resolutionFlags(svc *agent.Service, target, subject, category string, notPersonal bool, keepUntil, reason, by string) (review.Resolution, error) {
 	store, path, ok := strings.Cut(target, ":")
 	if !ok || store == "" {
 		return review.Resolution{}, usageErr("the record is STORE:RECORD or STORE:FOLDER/**, as review list shows it")
 	}
-	var sc *config.Store
-	for i := range cfg.Stores {
-		if cfg.Stores[i].Name == store {
-			sc = &cfg.Stores[i]
-		}
-	}
-	if sc == nil {
-		return review.Resolution{}, usageErr("no store %q in the config", store)
-	}
-	if err := review.CheckPath(path); err != nil {
-		return review.Resolution{}, usageErr("%v", err)
+	if err := svc.CheckTarget(store, path); err != nil {
+		return review.Resolution{}, err
 	}
 	kinds := 0
 	for _, set := range []bool{subject != "", notPersonal, keepUntil != ""} {
@@ -192,7 +163,7 @@ func resolutionFlags(cfg *config.Config, target, subject, category string, notPe
 	case category != "" && subject == "":
 		return review.Resolution{}, usageErr("--category goes with --subject")
 	}
-	r := review.Resolution{Store: store, Path: path, Reason: reason, By: by, Category: rules.Category(category)}
+	r := review.Resolution{Store: store, Path: path, Reason: reason, Category: rules.Category(category)}
 	switch {
 	case notPersonal:
 		r.Kind = review.KindNotPersonal
@@ -209,129 +180,23 @@ func resolutionFlags(cfg *config.Config, target, subject, category string, notPe
 		if err != nil {
 			return r, usageErr("--subject: %v", err)
 		}
-		if err := knownSubject(cfg, ref, w); err != nil {
-			return r, &exitError{code: 2, err: err}
-		}
 		r.Subject = &ref
-		if category != "" && !rules.IsCategory(r.Category) {
-			return r, usageErr("--category: not a category; use one of %s", categories())
-		}
-		if _, folder := r.Prefix(); category == "" && !folder && sc.Type != config.TypeExport && layoutCategory(sc, path) == "" {
-			return r, usageErr("--category: no layout of store %s matches this record, so nothing says what kind of record it is; give --category (one of %s)", store, categories())
-		}
 	}
 	return r, nil
-}
-
-// layoutCategory is the category sc's layouts give the record id.
-func layoutCategory(sc *config.Store, id string) rules.Category {
-	var ls []classify.Layout
-	for _, l := range sc.Layout {
-		ls = append(ls, classify.Layout{Path: l.Path, Category: rules.Category(l.Category), Rule: l.Rule})
-	}
-	cl, err := classify.Compile(ls)
-	if err != nil {
-		return "" // config validation reports it
-	}
-	return plan.LayoutCategory(cl, id)
-}
-
-func categories() string {
-	var s []string
-	for _, c := range rules.Categories {
-		s = append(s, string(c))
-	}
-	return strings.Join(s, ", ")
-}
-
-// openResolutions opens the state dir's resolutions, with the pseudonym
-// key that seals them when the config names one.
-func openResolutions(cfg *config.Config) (*review.Set, error) {
-	var k *pseudonym.Keyed
-	if cfg.PseudonymKeyFile != "" {
-		var err error
-		if k, err = loadPseudonyms(cfg); err != nil {
-			return nil, err
-		}
-	}
-	return review.Open(cfg.StateDir, k)
-}
-
-// activeResolutions is what plans and apply's re-check follow: the
-// resolutions of the state dir, or nil when there are none. A file that
-// cannot be read or checked is an error.
-func activeResolutions(cfg *config.Config) (*review.Matcher, error) {
-	if _, err := os.Stat(filepath.Join(cfg.StateDir, review.FileName)); errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	set, err := openResolutions(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return set.Matcher(), nil
 }
 
 // reviewPlan reads the plan to list: dir, or the latest full plan of the
 // state dir (not one answering a request). With optional, having no plan
 // yet is no error.
-func reviewPlan(cfg *config.Config, dir string, optional bool) (*plan.File, error) {
+func reviewPlan(svc *agent.Service, dir string, optional bool) (*plan.File, error) {
 	if dir != "" {
-		return readPlan(dir)
+		return agent.ReadPlan(dir)
 	}
-	root := filepath.Join(cfg.StateDir, "plans")
-	ents, _ := os.ReadDir(root)
-	var names []string
-	for _, e := range ents {
-		if e.IsDir() {
-			names = append(names, e.Name())
-		}
+	f, err := svc.LatestPlan()
+	if err == nil && f == nil && !optional {
+		return nil, fmt.Errorf("no plan in %s yet: run retentiond plan first, or give --plan", filepath.Join(svc.Config().StateDir, "plans"))
 	}
-	slices.SortFunc(names, func(a, b string) int {
-		switch {
-		case planDirLess(a, b):
-			return 1 // newest first
-		case planDirLess(b, a):
-			return -1
-		}
-		return 0
-	})
-	var latest *plan.File
-	for _, name := range names {
-		p := filepath.Join(root, name, report.PlanJSON)
-		if _, err := os.Stat(p); err != nil {
-			continue // a plan that failed or is being made
-		}
-		f, err := plan.Read(p)
-		if err != nil {
-			return nil, err
-		}
-		if f.Request == "" {
-			latest = f
-			break
-		}
-	}
-	if latest == nil && !optional {
-		return nil, fmt.Errorf("no plan in %s yet: run retentiond plan first, or give --plan", root)
-	}
-	return latest, nil
-}
-
-// planDirLess orders plan folder names by time: YYYYMMDD-HHMMSS, then the
-// suffix a second run in the same second gets (-2 … -999).
-func planDirLess(a, b string) bool {
-	split := func(s string) (string, int) {
-		if len(s) > 15 && s[15] == '-' {
-			n, _ := strconv.Atoi(s[16:])
-			return s[:15], n
-		}
-		return s, 1
-	}
-	ab, an := split(a)
-	bb, bn := split(b)
-	if ab != bb {
-		return ab < bb
-	}
-	return an < bn
+	return f, err
 }
 
 // listReviewItems prints the plan's review items (the terminal is the
@@ -353,7 +218,7 @@ func listReviewItems(w io.Writer, f *plan.File, m *review.Matcher, loc *time.Loc
 		if r, ok := m.Match(it.Store, it.Record); ok && r.ID != it.Resolved {
 			settled++
 			s += fmt.Sprintf("      resolved by %s (%s), by %s on %s: the next plan decides it so\n",
-				r.ID, resolutionWhat(r), r.By, r.At.In(loc).Format("2006-01-02"))
+				r.ID, agent.ResolutionWhat(r), r.By, r.At.In(loc).Format("2006-01-02"))
 		}
 		lines = append(lines, s)
 	}
@@ -374,7 +239,7 @@ func listResolutions(w io.Writer, rs []review.Resolution, f *plan.File, loc *tim
 		made, _ = time.Parse(time.RFC3339, f.CreatedAt)
 	}
 	for _, r := range rs {
-		fmt.Fprintf(w, "%s  %s  %s  by %s on %s: %s\n", r.ID, r.Target(), resolutionWhat(r), r.By, r.At.In(loc).Format("2006-01-02"), r.Reason)
+		fmt.Fprintf(w, "%s  %s  %s  by %s on %s: %s\n", r.ID, r.Target(), agent.ResolutionWhat(r), r.By, r.At.In(loc).Format("2006-01-02"), r.Reason)
 		var note string
 		switch {
 		case !r.Active():
@@ -393,21 +258,5 @@ func listResolutions(w io.Writer, rs []review.Resolution, f *plan.File, loc *tim
 			}
 		}
 		fmt.Fprintf(w, "        %s\n", note)
-	}
-}
-
-// resolutionWhat says what r decides, for the administrator.
-func resolutionWhat(r review.Resolution) string {
-	switch r.Kind {
-	case review.KindSubject:
-		s := "subject " + string(r.Subject.Type) + ":" + r.Subject.ID
-		if r.Category != "" {
-			s += ", " + string(r.Category)
-		}
-		return s
-	case review.KindKeepUntil:
-		return "keep until " + r.Until.String()
-	default:
-		return "not personal data"
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/retentiond/retentiond/agent"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,7 +163,7 @@ func latestPlanDir(t *testing.T, dir string) string {
 	}
 	latest := ""
 	for _, e := range ents {
-		if e.IsDir() && planDirLess(latest, e.Name()) {
+		if e.IsDir() && agent.PlanDirLess(latest, e.Name()) {
 			latest = e.Name()
 		}
 	}
@@ -181,8 +182,8 @@ func TestPlanDirLess(t *testing.T) {
 		{"20261123-101500-10", "20261123-101500-2", false},
 		{"20261123-101501", "20261123-101500-9", false},
 	} {
-		if got := planDirLess(tt.a, tt.b); got != tt.less {
-			t.Errorf("planDirLess(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.less)
+		if got := agent.PlanDirLess(tt.a, tt.b); got != tt.less {
+			t.Errorf("agent.PlanDirLess(%q, %q) = %v, want %v", tt.a, tt.b, got, tt.less)
 		}
 	}
 }

@@ -6,17 +6,15 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/jonboulle/clockwork"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/retentiond/retentiond/agent"
 	"github.com/retentiond/retentiond/agent/daemon"
 	"github.com/retentiond/retentiond/agent/daemon/redislock"
-	"github.com/retentiond/retentiond/agent/gauges"
 	"github.com/retentiond/retentiond/agent/metrics"
-	"github.com/retentiond/retentiond/agent/notify"
 	"github.com/retentiond/retentiond/agent/pipeline"
 	"github.com/retentiond/retentiond/config"
 )
@@ -71,14 +69,13 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 		log.Info("replicas share job locks on Redis", "address", r.Address)
 	}
 	opts.Load = func() (daemon.Setup, error) {
-		d, err := loadDaemon(*cfgPath, m, log)
+		svc, err := loadDaemonAt(*cfgPath, m, log, clock.Now)
 		if err != nil {
 			return daemon.Setup{}, err
 		}
-		d.now = clock.Now
-		d.watch.Check() // the gauges as the state dir has them, before any job
-		level.Set(logLevel(d.cfg.Daemon.LogLevel))
-		return d.setup(), nil
+		svc.CheckGauges() // the gauges as the state dir has them, before any job
+		level.Set(logLevel(svc.Config().Daemon.LogLevel))
+		return setup(svc, m), nil
 	}
 	if err := daemon.Run(ctx, opts); err != nil {
 		return err
@@ -111,115 +108,36 @@ func redisClient(r *config.Redis) (*redis.Client, error) {
 	return redis.NewClient(o), nil
 }
 
-// daemonJobs is one load of the config: the jobs and what they share.
-type daemonJobs struct {
-	path   string
-	cfg    *config.Config
-	m      *metrics.Metrics
-	log    *slog.Logger
-	notify notify.Notifier // nil: nobody is told
-	// now is the daemon's clock: a plan job plans as of its day.
-	now func() time.Time
-	// told is when the administrator was told of unreadable state files.
-	told *stateTold
-	// watch rebuilds the gauges from the state dir when it changed.
-	watch *gauges.Watcher
+// loadDaemon reads the config and makes the daemon's service on it
+// (agent.ForDaemon checks it as validate does), so that a bad config is
+// refused at start-up or on reload, before any job runs with it.
+func loadDaemon(path string, m *metrics.Metrics, log *slog.Logger) (*agent.Service, error) {
+	return loadDaemonAt(path, m, log, time.Now)
 }
 
-// loadDaemon reads and checks the config as `validate` does (policy,
-// overrides, auto_apply rules, notify settings), so that a bad config is
-// refused at start-up or on reload, before any job runs with it.
-func loadDaemon(path string, m *metrics.Metrics, log *slog.Logger) (*daemonJobs, error) {
+// loadDaemonAt is loadDaemon with the daemon's clock: a plan job plans
+// as of its day, and apply's re-check decides as of it.
+func loadDaemonAt(path string, m *metrics.Metrics, log *slog.Logger, now func() time.Time) (*agent.Service, error) {
 	cfg, err := config.Load(path)
 	if err != nil {
 		return nil, err
 	}
-	pol, err := pipeline.Policy(cfg)
-	if err != nil {
-		return nil, err
-	}
-	for i, id := range cfg.Daemon.AutoApply {
-		if _, ok := pol.Rule(id); !ok {
-			return nil, fmt.Errorf("%s:%d: daemon.auto_apply[%d]: the policy has no rule %s", cfg.Path, cfg.Line("daemon.auto_apply"), i, id)
-		}
-	}
-	if err := os.MkdirAll(cfg.StateDir, 0o700); err != nil {
-		return nil, fmt.Errorf("state_dir: %w", err)
-	}
-	d := &daemonJobs{path: path, cfg: cfg, m: m, log: log, now: time.Now, told: &stateTold{}}
-	d.watch = gauges.NewWatcher(cfg.StateDir, d.refresh)
-	if nc, ok := notifyConfig(cfg.Notify); ok {
-		if err := nc.Validate(); err != nil {
-			return nil, fmt.Errorf("%s: notify: %w", cfg.Path, err)
-		}
-		if d.notify, err = notify.New(nc); err != nil {
-			return nil, fmt.Errorf("%s: notify: %w", cfg.Path, err)
-		}
-	}
-	var names []string
-	for _, s := range cfg.Stores {
-		names = append(names, s.Name)
-	}
-	m.RetainStores(names...)
-	return d, nil
+	return agent.ForDaemon(cfg, agent.Options{Log: log, Now: now, Metrics: m, ConfigPath: path})
 }
 
-// notifyConfig turns the config's notify section into the notify
-// package's; ok is false when nothing is configured.
-func notifyConfig(n config.Notify) (notify.Config, bool) { return n.NotifyConfig() }
-
-func (d *daemonJobs) setup() daemon.Setup {
+// setup is the daemon's schedule and endpoints on one load of the
+// config: the service's nightly jobs, its metrics and readiness.
+func setup(svc *agent.Service, m *metrics.Metrics) daemon.Setup {
+	cfg := svc.Config()
 	return daemon.Setup{
-		Location: d.cfg.Location,
-		StateDir: d.cfg.StateDir,
-		Listen:   d.cfg.Daemon.Listen,
+		Location: cfg.Location,
+		StateDir: cfg.StateDir,
+		Listen:   cfg.Daemon.Listen,
 		Jobs: []daemon.Job{
-			{Name: "plan", Schedule: d.cfg.Daemon.PlanSchedule, Run: d.plan, Scan: true},
-			{Name: "apply", Schedule: d.cfg.Daemon.ApplySchedule, Run: d.apply},
+			{Name: "plan", Schedule: cfg.Daemon.PlanSchedule, Run: svc.NightlyPlan, Scan: true},
+			{Name: "apply", Schedule: cfg.Daemon.ApplySchedule, Run: svc.NightlyApply},
 		},
-		Metrics: d.watch.Handler(d.m.Handler()),
-		Ready:   d.ready,
+		Metrics: svc.MetricsHandler(m.Handler()),
+		Ready:   svc.Ready,
 	}
-}
-
-// ready fails when the keys the jobs need are missing, so that a service
-// that cannot apply shows as not ready rather than failing at night.
-func (d *daemonJobs) ready() error {
-	for _, k := range []struct{ key, path string }{{"pseudonym_key_file", d.cfg.PseudonymKeyFile}, {"ledger_key_file", d.cfg.LedgerKeyFile}} {
-		if k.path == "" {
-			return fmt.Errorf("%s is not set", k.key)
-		}
-		if _, err := os.Stat(k.path); err != nil {
-			return fmt.Errorf("%s cannot be read", k.key)
-		}
-	}
-	return nil
-}
-
-// tell sends an event to the administrator, if the config says how, and
-// logs a failure to do so (a mail server being down must not fail a job).
-func (d *daemonJobs) tell(ctx context.Context, e notify.Event) {
-	if d.notify == nil {
-		return
-	}
-	e.Organisation, e.ConfigPath, e.Time = d.cfg.Organisation, d.path, time.Now().In(d.cfg.Location)
-	if e.Lang == "" {
-		e.Lang = d.cfg.Notify.Lang
-	}
-	if err := d.notify.Notify(ctx, e); err != nil {
-		d.log.Warn("notification not sent", "kind", e.Kind, "err", err)
-	}
-}
-
-// failure logs and tells of a failed job; err must hold no personal data
-// (the project's errors do not).
-func (d *daemonJobs) failure(ctx context.Context, what string, err error) error {
-	d.log.Error(what+" failed", "err", err)
-	d.tell(ctx, notify.Event{Kind: notify.KindFailure, Error: what + " failed"})
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
 }

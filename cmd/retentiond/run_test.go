@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/retentiond/retentiond/agent"
 	"io"
 	"net"
 	"net/http"
@@ -184,7 +185,7 @@ func TestRunOnDemo(t *testing.T) {
 		t.Fatalf("%d plans made, want 1", len(plans))
 	}
 	pdir := filepath.Dir(plans[0])
-	f, err := readPlan(pdir)
+	f, err := agent.ReadPlan(pdir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,11 +194,11 @@ func TestRunOnDemo(t *testing.T) {
 			t.Errorf("an auto_apply item is in the plan a person reviews: %s", it.Store)
 		}
 	}
-	auto, err := readPlan(filepath.Join(pdir, autoDir))
+	auto, err := agent.ReadPlan(filepath.Join(pdir, agent.AutoDir))
 	if err != nil || auto.Summary.Delete == 0 {
 		t.Fatalf("no auto_apply plan with deletions: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(pdir, autoDir, appliedMarker)); err != nil {
+	if _, err := os.Stat(filepath.Join(pdir, agent.AutoDir, agent.AppliedMarker)); err != nil {
 		t.Errorf("the auto_apply plan was not applied: %v\n%s", err, d.errs.String())
 	}
 	done := d.waitMetric(t, `retentiond_actions_total\{action="delete",outcome="done",store="konnect-dagboek"\}`)

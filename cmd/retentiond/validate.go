@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
@@ -58,4 +59,13 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintf(stdout, "%s: OK — policy %s with %d override(s), %d registries (%d people), %d stores\n",
 		*path, pol.Name(), len(cfg.Overrides), len(cfg.Registries), n, len(cfg.Stores))
 	return nil
+}
+
+// configErr marks an error of the config's policy, stores or registries
+// settings as a usage error (exit 2).
+func configErr(err error) error {
+	if errors.Is(err, pipeline.ErrConfig) {
+		return &exitError{code: 2, err: err}
+	}
+	return err
 }

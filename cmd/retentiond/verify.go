@@ -9,7 +9,6 @@ import (
 	"github.com/retentiond/retentiond/agent/keys"
 	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/pseudonym"
-	"github.com/retentiond/retentiond/config"
 )
 
 // runVerify checks the ledger's entries against every signed checkpoint,
@@ -53,12 +52,12 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *copies {
 		// Checked even when the local ledger fails: the copies say what
 		// it held, which is what the supervisor will want to see.
-		cfg, err := config.Load(*cfgPath)
+		svc, err := loadService(*cfgPath, stdout, stderr)
 		if err != nil {
-			return &exitError{code: 2, err: err}
+			return err
 		}
 		fmt.Fprintln(stdout)
-		if cerr := verifyCopies(ctx, cfg, *dir, v, stdout); cerr != nil {
+		if cerr := svc.VerifyCopies(ctx, *dir, v); cerr != nil {
 			if lerr != nil {
 				return fmt.Errorf("the ledger does NOT verify: %w; and %w", lerr, cerr)
 			}
@@ -82,16 +81,14 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if *cfgPath == "" || !strings.Contains(p, ":") {
 			return usageErr("--record STORE:RECORD needs --config (for the pseudonym key); or give the record's pseudonym")
 		}
-		cfg, err := config.Load(*cfgPath)
-		if err != nil {
-			return &exitError{code: 2, err: err}
-		}
-		k, err := loadPseudonyms(cfg)
+		svc, err := loadService(*cfgPath, stdout, stderr)
 		if err != nil {
 			return err
 		}
 		store, id, _ := strings.Cut(p, ":")
-		p = k.Record(store, id)
+		if p, err = svc.RecordPseudonym(store, id); err != nil {
+			return err
+		}
 	}
 	proofs, err := ledger.ProveWith(*dir, v, p, ledger.VerifyOptions{Head: *head})
 	if err != nil {

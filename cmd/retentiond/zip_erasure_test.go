@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"github.com/retentiond/retentiond/agent"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -121,8 +122,12 @@ func TestErasureOfZipEntries(t *testing.T) {
 	night := filepath.Join(dir, "night")
 	cli("plan", "--config", cfg, "--as-of", "2026-11-23", "--out", night)
 	asOf, _ := rules.ParseDate("2026-11-23")
-	d := &daemonJobs{cfg: c, m: metrics.New(), log: slog.New(slog.DiscardHandler)}
-	d.closeErasures(&planResult{dir: night, cfg: c, asOf: asOf})
+	m := metrics.New()
+	d, err := agent.New(c, agent.Options{Metrics: m, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SettleErasures(night, asOf)
 	if out := cli("request", "list", "--config", cfg); !strings.Contains(out, "REQ-0002") {
 		t.Fatalf("the request was closed while her entries are in the zip:\n%s", out)
 	}
