@@ -12,6 +12,7 @@
 package gauges
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,7 +40,8 @@ type Source struct {
 	// to plan items; nil counts nothing as done.
 	Pseudonyms *pseudonym.Keyed
 	// Approved returns nil if the plan has a valid approval (see
-	// approval.Load); any error counts as not approved.
+	// approval.Load); any error counts as not approved, and one wrapping
+	// approval.ErrRejected as decided (not pending).
 	Approved func(*plan.File) error
 	// Now is the time plans expire against.
 	Now time.Time
@@ -139,7 +141,8 @@ func storeStats(sr plan.StoreResult, files []*plan.File, asOf rules.Date, made t
 }
 
 // pending counts the plans awaiting approval as the daemon always has:
-// plans with actions, made after the newest approved plan, not expired.
+// plans with actions, made after the newest approved plan, not expired,
+// and not rejected. A plan waiting for its second approver is pending.
 func pending(src Source, dirs []string) (int, time.Time) {
 	n, oldest := 0, time.Time{}
 	for _, dir := range dirs {
@@ -147,9 +150,15 @@ func pending(src Source, dirs []string) (int, time.Time) {
 		if err != nil {
 			continue
 		}
-		if src.Approved != nil && src.Approved(f) == nil {
-			n, oldest = 0, time.Time{} // approved: older plans are superseded
-			continue
+		if src.Approved != nil {
+			err := src.Approved(f)
+			if err == nil {
+				n, oldest = 0, time.Time{} // approved: older plans are superseded
+				continue
+			}
+			if errors.Is(err, approval.ErrRejected) {
+				continue // decided: it waits for no one
+			}
 		}
 		made, err := time.Parse(time.RFC3339, f.CreatedAt)
 		if err != nil || f.Summary.Delete+f.Summary.Pseudonymise == 0 ||

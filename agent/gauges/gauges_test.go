@@ -2,6 +2,7 @@ package gauges
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -205,14 +206,14 @@ retentiond_sharing_links{scope="organization",store="onedrive"} 0
 
 // TestReadPending: plans awaiting approval are the plans with actions
 // made after the newest approved one and not expired; a plan of nothing
-// to do does not wait.
+// to do, or a rejected plan, does not wait.
 func TestReadPending(t *testing.T) {
 	s := newState(t)
 	stores := []plan.StoreResult{{Name: "dossiers", Records: 1}}
 	del := func() *plan.Item { return item("dossiers", "a.pdf", rules.Delete, "2026-01-01") }
 	s.writePlan("20260201-020000", "", night.AddDate(0, -1, 0), "2026-02-01", "", stores, del()) // expired
 	approved := s.writePlan("20260228-020000", "", night.AddDate(0, 0, -2), "2026-02-28", "", stores, del())
-	s.writePlan("20260301-020000", "", night.AddDate(0, 0, -1), "2026-03-01", "", stores, del())
+	rejected := s.writePlan("20260301-020000", "", night.AddDate(0, 0, -1), "2026-03-01", "", stores, del())
 	s.writePlan("20260301-120000", "", night.AddDate(0, 0, -1).Add(10*time.Hour), "2026-03-01", "", stores,
 		item("dossiers", "b.pdf", rules.Keep, ""))
 	s.writePlan("20260302-020000", "", night, "2026-03-02", "", stores, del())
@@ -220,14 +221,26 @@ func TestReadPending(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		approved []*plan.File
+		rejected []*plan.File
 		n        int
 		oldest   time.Time
 	}{
-		{"none approved", nil, 3, night.AddDate(0, 0, -2)},
-		{"after the approved one", []*plan.File{approved}, 2, night.AddDate(0, 0, -1)},
+		{"none approved", nil, nil, 3, night.AddDate(0, 0, -2)},
+		{"after the approved one", []*plan.File{approved}, nil, 2, night.AddDate(0, 0, -1)},
+		{"a rejected plan does not wait", []*plan.File{approved}, []*plan.File{rejected}, 1, night},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g, err := Read(s.source(night.Add(time.Hour), tc.approved...))
+			src := s.source(night.Add(time.Hour), tc.approved...)
+			approvedFn := src.Approved
+			src.Approved = func(f *plan.File) error {
+				for _, r := range tc.rejected {
+					if r.Digest == f.Digest {
+						return fmt.Errorf("%w: rejected at ...", approval.ErrRejected)
+					}
+				}
+				return approvedFn(f)
+			}
+			g, err := Read(src)
 			if err != nil {
 				t.Fatal(err)
 			}
