@@ -2,7 +2,6 @@ package planview
 
 import (
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/retentiond/retentiond/agent/plan"
@@ -186,15 +185,19 @@ func (ix *Index) search(q string) []bool {
 			}
 		}
 	}
-	// One pass over all keys: each match is mapped to its item, and the
-	// search goes on after that item's key.
+	// One pass over all keys: each match is mapped to its item (the
+	// matches come in item order, so the item is found by going on from
+	// the last one), and the search goes on after that item's key.
+	i := 0
 	for pos := 0; pos < len(ix.keys); {
 		j := strings.Index(ix.keys[pos:], q)
 		if j < 0 {
 			break
 		}
 		at := uint32(pos + j)
-		i := sort.Search(len(ix.keyEnd), func(i int) bool { return ix.keyEnd[i] > at })
+		for ix.keyEnd[i] <= at {
+			i++
+		}
 		hits[i] = true
 		pos = int(ix.keyEnd[i]) + 1
 	}
