@@ -210,6 +210,7 @@ var texts = map[string][2]string{
 
 	"ledger.ok":        {"The ledger verifies", "Het logboek is in orde"},
 	"ledger.bad":       {"The ledger does not verify", "Het logboek klopt niet"},
+	"ledger.empty":     {"Nothing has been recorded in the ledger yet.", "Er staat nog niets in het logboek."},
 	"ledger.entries":   {"entries", "regels"},
 	"ledger.checked":   {"checked", "gecontroleerd"},
 	"ledger.again":     {"verify again", "opnieuw controleren"},

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"time"
 )
 
@@ -21,10 +22,18 @@ func (c *Console) handler() http.Handler {
 	c.auth.Routes(root)
 	root.Handle("/", c.auth.Require(c.mux))
 	cop := http.NewCrossOriginProtection()
+	// Behind a reverse proxy that passes another Host on, a browser
+	// without Sec-Fetch-Site is told apart by its Origin: the console's
+	// public address is its own.
+	if u, err := url.Parse(c.config().Console.PublicURL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		if err := cop.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			c.log.Warn("console: console.public_url is not an origin", "err", err)
+		}
+	}
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))
-	_ = cop; return c.logged(c.headers(root))
+	return c.logged(c.headers(cop.Handler(root)))
 }
 
 // headers sets the security headers on every response.

@@ -2,12 +2,14 @@ package console
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/retentiond/retentiond/agent"
+	"github.com/retentiond/retentiond/config"
 )
 
 // A cross-origin POST is refused before it reaches the service, whether
@@ -201,4 +203,32 @@ func got0By(c []call) Actor {
 		return Actor{}
 	}
 	return c[0].By
+}
+
+// Behind a reverse proxy the Host may differ from the address people
+// use: a POST whose Origin is console.public_url's is the console's own,
+// any other origin is refused.
+func TestPublicURLIsOwnOrigin(t *testing.T) {
+	stateDir := t.TempDir()
+	info := writePlan(t, stateDir, "20261208-020000", 20)
+	fb := newFake()
+	fb.plans = []PlanInfo{info}
+	cfg := &config.Config{StateDir: stateDir, Console: config.Console{Lang: "nl", PublicURL: "https://retentie.example.nl/"}}
+	h, err := New(fb, benchAuth{}, cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for origin, want := range map[string]int{"https://retentie.example.nl": http.StatusSeeOther, "https://evil.example": http.StatusForbidden} {
+		req := httptest.NewRequest("POST", "http://127.0.0.1:9466/plans/"+info.ID+"/reject", strings.NewReader("comment=nee"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", origin)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != want {
+			t.Errorf("POST from %s: %d, want %d", origin, rec.Code, want)
+		}
+	}
+	if c := fb.Calls(); len(c) != 1 || c[0].Op != "reject" {
+		t.Fatalf("calls %+v, want the one reject from the public origin", c)
+	}
 }
