@@ -133,6 +133,7 @@ var texts = map[string][2]string{
 	"rev.intro":       {"Records the planner could not decide alone, from plan", "Bestanden die de planner niet zelf kon beoordelen, uit plan"},
 	"rev.items":       {"review items", "te beoordelen"},
 	"rev.settle":      {"Settle", "Afhandelen"},
+	"rev.settled":     {"settled by", "afgehandeld met"},
 	"rev.resolutions": {"Settled so far", "Eerder afgehandeld"},
 	"rev.none":        {"Nothing settled yet.", "Nog niets afgehandeld."},
 	"rev.kind":        {"Decision", "Besluit"},

@@ -249,6 +249,12 @@ func TestResolveReviewItem(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || len(c) != 1 || c[0].Text != "subject dossiers:"+childName(1)+"/**" || c[0].By.Name != "rob" {
 		t.Fatalf("resolve: %s %+v", resp.Status, c)
 	}
+	// the queue shows the item settled (the next plan decides it), not
+	// the others
+	body = s.get(rob, "/review")
+	if !strings.Contains(body, `id="settled-14"`) || strings.Contains(body, `id="settled-4"`) || !strings.Contains(body, `id="settle-4"`) {
+		t.Fatal("the review queue does not mark the settled item, or marks another")
+	}
 	for _, bad := range []url.Values{
 		{"kind": {"subject"}, "scope": {"record"}, "reason": {"x"}},                         // no person
 		{"kind": {"keep-until"}, "until": {"morgen"}, "scope": {"record"}, "reason": {"x"}}, // no date

@@ -53,6 +53,23 @@ type reviewData struct {
 	Items       planRows
 	Resolutions []review.Resolution
 	CanResolve  bool
+	// Settled names, per item number on the page, the resolution made
+	// since the plan that settles it (the next plan decides it by it).
+	Settled map[int]string
+}
+
+// settledBy returns the active resolution of rs that covers the record,
+// or "".
+func settledBy(rs []review.Resolution, store, record string) string {
+	for _, r := range rs {
+		if !r.Active() || r.Store != store {
+			continue
+		}
+		if base, ok := r.Prefix(); (ok && (record == base || strings.HasPrefix(record, base+"/"))) || r.Path == record {
+			return r.ID
+		}
+	}
+	return ""
 }
 
 // GET /review: the review items of the newest plan, and the resolutions
@@ -87,6 +104,12 @@ func (c *Console) reviewPage(w http.ResponseWriter, r *http.Request, p *Person) 
 	if d.Resolutions, err = c.backend().Resolutions(false); err != nil {
 		c.fail(w, r, p, http.StatusInternalServerError, err)
 		return
+	}
+	d.Settled = map[int]string{}
+	for _, row := range d.Items.Rows {
+		if id := settledBy(d.Resolutions, row.Item.Store, row.Item.Record); id != "" {
+			d.Settled[row.N] = id
+		}
 	}
 	v := c.newView(r, p, "review")
 	v.Data = d
