@@ -45,9 +45,25 @@ func ledgerBy(k *pseudonym.Keyed, a Actor) string {
 	if a.String() == "" || k == nil {
 		return ""
 	}
-	s := "; by " + approval.ApproverPseudonym(k, a.String())
-	if a.Via != "" {
-		s += " via " + a.Via
+	return "; by " + approval.ApproverPseudonym(k, a.String()) + via(a)
+}
+
+// stampBy adds ledgerBy to a reason that does not name the actor yet (a
+// request's answer names who answered already).
+func stampBy(reason string, k *pseudonym.Keyed, a Actor) string {
+	if a.String() == "" || k == nil {
+		return reason
 	}
-	return s
+	if p := approval.ApproverPseudonym(k, a.String()); strings.Contains(reason, p) {
+		return reason + via(a)
+	}
+	return reason + ledgerBy(k, a)
+}
+
+// via says how the actor acted, for a ledger entry's reason.
+func via(a Actor) string {
+	if a.Via == "" {
+		return ""
+	}
+	return " via " + a.Via
 }

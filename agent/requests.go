@@ -137,7 +137,7 @@ func (s *Service) recordChange(c requests.Change, plan string, by Actor) error {
 	err := s.ledgerEvents(func(k *pseudonym.Keyed) ([]ledger.Entry, error) {
 		es, err := c.LedgerEntries(k, plan)
 		for i := range es {
-			es[i].Reason += ledgerBy(k, by)
+			es[i].Reason = stampBy(es[i].Reason, k, by)
 		}
 		return es, err
 	})

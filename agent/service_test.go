@@ -306,6 +306,22 @@ func TestActorRecorded(t *testing.T) {
 		t.Errorf("%d hold entries in the ledger, want 2", n)
 	}
 
+	// A request answered at the console: the answer names the actor once.
+	r, err := s.OpenRequest(ctx, RequestInput{Subject: ref, Kind: "access", Lang: "nl"}, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AnswerRequest(ctx, r.ID, by); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(filepath.Join(s.cfg.StateDir, "ledger", ledger.EntriesFile))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var last ledger.Entry
+	json.Unmarshal([]byte(lines[len(lines)-1]), &last)
+	if p := approval.ApproverPseudonym(k, by.Name); strings.Count(last.Reason, p) != 1 || !strings.HasSuffix(last.Reason, " via console") {
+		t.Errorf("the answer's entry %s: reason %q", last.Action, last.Reason)
+	}
+
 	unknown := holds.SubjectRef{Type: sub.Type, ID: sub.ID + "9"}
 	_, err = s.AddHold(ctx, HoldInput{Subject: &unknown, Reason: "x"}, by)
 	var ue *UnknownSubjectError
