@@ -109,18 +109,17 @@ func ReadHeader(path string) (plan.Header, error) {
 			return plan.Header{}, ld.errNotPlan(err)
 		}
 		key, _ := t.(string)
-		if key == "items" {
-			if _, ok := head["version"]; ok {
-				break // the header came first: the rest is items, stores and summary
-			}
+		if err := ld.once(key); err != nil {
+			return plan.Header{}, err
+		}
+		if strings.EqualFold(key, "items") && ld.seen[foldKey("version")] {
+			break // the header came first: the rest is items, stores and summary
 		}
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
 			return plan.Header{}, ld.errNotPlan(err)
 		}
-		switch key {
-		case "items", "stores", "summary":
-		default:
+		if !strings.EqualFold(key, "items") && !strings.EqualFold(key, "stores") && !strings.EqualFold(key, "summary") {
 			head[key] = raw
 		}
 	}

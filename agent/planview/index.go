@@ -100,6 +100,9 @@ func (ix *Index) Summary() plan.Summary { return ix.summary }
 // StoreSummaries is the plan's per-store results: records listed, items
 // per action (pseudonymise included), overdue and whether listing failed.
 func (ix *Index) StoreSummaries() []plan.StoreResult {
+	if ix.stores == nil {
+		return nil
+	}
 	out := make([]plan.StoreResult, len(ix.stores))
 	for i, s := range ix.stores {
 		s.Links = cloneMap(s.Links)

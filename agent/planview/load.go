@@ -14,6 +14,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/retentiond/retentiond/agent/plan"
 	"github.com/retentiond/retentiond/rules"
@@ -50,7 +51,7 @@ type loader struct {
 	subjs   []plan.SubjectRef
 	text    strings.Builder
 	keys    strings.Builder
-	seen    map[string]bool // top-level keys read
+	seen    map[string]bool // top-level keys read, folded
 	extras  map[string]*extra
 }
 
@@ -113,15 +114,19 @@ func (ld *loader) read(r io.Reader) error {
 			return ld.errNotPlan(err)
 		}
 		key, _ := t.(string)
-		ld.seen[key] = true
-		switch key {
-		case "items":
+		// Keys match as encoding/json matches them (plan.Read), in any
+		// case; one given twice is refused rather than guessed at.
+		if err := ld.once(key); err != nil {
+			return err
+		}
+		switch {
+		case strings.EqualFold(key, "items"):
 			if err := ld.readItems(dec); err != nil {
 				return err
 			}
-		case "stores":
+		case strings.EqualFold(key, "stores"):
 			err = dec.Decode(&ld.ix.stores)
-		case "summary":
+		case strings.EqualFold(key, "summary"):
 			err = dec.Decode(&ld.ix.summary)
 		default:
 			var raw json.RawMessage
@@ -154,6 +159,34 @@ func (ld *loader) read(r io.Reader) error {
 		return fmt.Errorf("%s: the plan lacks as_of, created_at or config_sha256: make a new plan", ld.path)
 	}
 	return nil
+}
+
+// once refuses a top-level key seen before (in any case).
+func (ld *loader) once(key string) error {
+	k := foldKey(key)
+	if ld.seen[k] {
+		return fmt.Errorf("%s is not a plan: field %q is given twice", ld.path, key)
+	}
+	ld.seen[k] = true
+	return nil
+}
+
+// foldKey is key in the form encoding/json compares object keys in:
+// each letter folded to the least of its case-folding set.
+func foldKey(key string) string {
+	var b strings.Builder
+	for _, r := range key {
+		for {
+			r2 := unicode.SimpleFold(r)
+			if r2 <= r {
+				r = r2
+				break
+			}
+			r = r2
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func expectDelim(dec *json.Decoder, d json.Delim) error {

@@ -173,3 +173,29 @@ func TestLoadRefusesLateItem(t *testing.T) {
 	}
 	t.Errorf("%d goroutines after Load, %d before", runtime.NumGoroutine(), before)
 }
+
+// A top-level key given twice (in any case, as encoding/json matches
+// keys) is refused: plan.Read would take the last, and a view that
+// numbered items otherwise would show the console other items than
+// apply acts on.
+func TestLoadRefusesKeysTwice(t *testing.T) {
+	good := `{"version":1,"as_of":"2026-11-23","created_at":"2026-11-23T02:00:00+01:00","config_sha256":"abc"`
+	item := `{"store":"s","record":"r","action":"delete"}`
+	for _, c := range []struct{ body, want string }{
+		{good + `,"items":[` + item + `],"Items":[]}`, `field "Items" is given twice`},
+		{good + `,"VERSION":2,"items":[]}`, `field "VERSION" is given twice`},
+		{good + `,"stores":[],"stores":[]}`, `field "stores" is given twice`},
+	} {
+		path := filepath.Join(t.TempDir(), "plan.json")
+		if err := os.WriteFile(path, []byte(c.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Load(path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Load: %v, want %q", err, c.want)
+		}
+		// ReadHeader stops at the items: it refuses a header field twice.
+		if _, err := ReadHeader(path); strings.Contains(c.want, "VERSION") && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("ReadHeader: %v, want %q", err, c.want)
+		}
+	}
+}
