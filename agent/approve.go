@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,7 +108,7 @@ func (s *Service) approvePlan(f *plan.File, by Actor, comment string) (*approval
 			}
 			a.Comment = comment
 			entry = approval.LedgerEntry(a, k)
-		case !first.NeedsSecond(f, cfg.Console.FourEyesOver):
+		case !first.NeedsSecond(f, s.fourEyesOver(f)):
 			return fmt.Errorf("%w, by %s at %s", approval.ErrApprovedAlready, strings.Join(first.Approvers(), " and "), first.ApprovedAt.Format(time.RFC3339))
 		default:
 			a, err = approval.Second(f, first, by.String(), sel.Items(), now)
@@ -202,5 +203,22 @@ func (s *Service) loadApproval(f *plan.File, k *pseudonym.Keyed) (*approval.Appr
 	if err != nil {
 		return nil, err
 	}
-	return approval.Load(s.cfg.StateDir, f, v, s.cfg.Apply.ParsedPlanMaxAge, s.cfg.Location, k, s.cfg.Console.FourEyesOver)
+	return approval.Load(s.cfg.StateDir, f, v, s.cfg.Apply.ParsedPlanMaxAge, s.cfg.Location, k, s.fourEyesOver(f))
+}
+
+// fourEyesOver is the four-eyes threshold for f: console.four_eyes_over
+// of the config, or 0 (one approver suffices) for a plan whose every
+// action is of a daemon.auto_apply rule, which the config lets the
+// daemon carry out with no person's approval at all (the auto plan).
+func (s *Service) fourEyesOver(f *plan.File) int {
+	over := s.cfg.Console.FourEyesOver
+	if over <= 0 || len(s.cfg.Daemon.AutoApply) == 0 {
+		return over
+	}
+	for _, it := range f.Items {
+		if approval.IsAction(it.Action) && !slices.Contains(s.cfg.Daemon.AutoApply, it.Rule) {
+			return over
+		}
+	}
+	return 0
 }

@@ -227,7 +227,7 @@ func (s *Service) selectionOpen(f *plan.File, v note.Verifier, k *pseudonym.Keye
 		return nil
 	case err != nil:
 		return err
-	case a.NeedsSecond(f, s.cfg.Console.FourEyesOver):
+	case a.NeedsSecond(f, s.fourEyesOver(f)):
 		return nil
 	}
 	return fmt.Errorf("plan %s was approved already: %w (make a new plan to change them)", ShortDigest(f.Digest), errDecided)

@@ -553,3 +553,44 @@ func TestApplyRecordsSecondApproval(t *testing.T) {
 		t.Errorf("the second approval was not recorded before the deletions: %+v", es)
 	}
 }
+
+// TestAutoPlanNeedsNoSecondApprover: the daemon's auto plan, whose every
+// action is of a daemon.auto_apply rule, is carried out on the daemon's
+// own approval whatever console.four_eyes_over says: the config lets it
+// go without any person's approval.
+func TestAutoPlanNeedsNoSecondApprover(t *testing.T) {
+	ctx := context.Background()
+	o := newOrg(t, 3, 1)
+	rule := o.plan.Items[0].Rule
+	path := filepath.Join(o.dir, "retentiond.yaml")
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, append(b, "daemon:\n  auto_apply: ["+rule+"]\n"...), 0o600)
+	cfg, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := agent.New(cfg, agent.Options{Out: &strings.Builder{}, Warn: &strings.Builder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Plan(ctx, agent.PlanOptions{AutoRules: cfg.Daemon.AutoApply})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.AutoActions != 3 {
+		t.Fatalf("the auto plan has %d actions, want 3", res.AutoActions)
+	}
+	f, err := agent.ReadPlan(filepath.Join(res.Dir, agent.AutoDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApproveFile(ctx, f, agent.Daemon("retentiond auto_apply"), nil, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApplyFile(ctx, f, agent.ApplyOptions{}); err != nil {
+		t.Fatalf("apply of the auto plan: %v", err)
+	}
+	if left := o.left(t); len(left) != 0 {
+		t.Errorf("left %v", left)
+	}
+}

@@ -131,7 +131,9 @@ func (s *Service) approvalState(f *plan.File, k *pseudonym.Keyed, info *PlanInfo
 		info.Problem = err.Error()
 		return
 	} else if r != nil {
-		info.State = StateRejected
+		if info.State == StateWaiting {
+			info.State = StateRejected
+		}
 		return
 	}
 	a, err := approval.Read(s.cfg.StateDir, f, v, s.cfg.Apply.ParsedPlanMaxAge, s.cfg.Location, k)
@@ -150,7 +152,7 @@ func (s *Service) approvalState(f *plan.File, k *pseudonym.Keyed, info *PlanInfo
 		return
 	}
 	info.State = StateApproved
-	if a.NeedsSecond(f, s.cfg.Console.FourEyesOver) {
+	if a.NeedsSecond(f, s.fourEyesOver(f)) {
 		info.State = StateNeedsSecond
 	}
 }

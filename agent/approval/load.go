@@ -38,16 +38,16 @@ func Load(stateDir string, f *plan.File, v note.Verifier, maxAge rules.Term, loc
 		return nil, err
 	}
 	if r != nil {
-		return nil, fmt.Errorf("%w: plan %s was rejected at %s: nothing is applied on it; make a new plan",
-			ErrRejected, short(f.Digest), r.RejectedAt.Format(time.RFC3339))
+		return nil, fmt.Errorf("%w at %s: nothing of it is applied; make a new plan",
+			ErrRejected, r.RejectedAt.Format(time.RFC3339))
 	}
 	a, err := Read(stateDir, f, v, maxAge, loc, k)
 	if err != nil {
 		return nil, err
 	}
 	if a.NeedsSecond(f, fourEyesOver) {
-		return nil, fmt.Errorf("%w: plan %s deletes %d item(s), more than console.four_eyes_over (%d): one person approved it, and a second, different person must approve it too (in the console, or retentiond approve --by NAME) before it is applied",
-			ErrNeedsSecondApprover, short(f.Digest), a.Deletions(f), fourEyesOver)
+		return nil, fmt.Errorf("%w: it deletes %d item(s), more than console.four_eyes_over (%d); one person approved it, and a second, different person must approve it too (in the console, or retentiond approve --by NAME) before it is applied",
+			ErrNeedsSecondApprover, a.Deletions(f), fourEyesOver)
 	}
 	return a, nil
 }
