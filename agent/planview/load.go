@@ -93,6 +93,8 @@ func (ld *loader) errNotPlan(err error) error {
 		return fmt.Errorf("%s is not a plan: not valid JSON at byte %d", ld.path, syn.Offset)
 	case errors.As(err, &typ):
 		return fmt.Errorf("%s is not a plan: field %q has the wrong type", ld.path, typ.Field)
+	case errors.Is(err, errShape):
+		return fmt.Errorf("%s is not a plan: not a JSON object", ld.path)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return fmt.Errorf("%s is not a plan: it ends too soon", ld.path)
 	default:
@@ -195,10 +197,14 @@ func expectDelim(dec *json.Decoder, d json.Delim) error {
 		return err
 	}
 	if t != d {
-		return &json.UnmarshalTypeError{Value: fmt.Sprint(t), Field: ""}
+		return errShape
 	}
 	return nil
 }
+
+// errShape is the error of JSON that is not an object where a plan has
+// one; it says nothing of what is there instead.
+var errShape = errors.New("not of a plan's shape")
 
 func (ld *loader) readItems(dec *json.Decoder) error {
 	t, err := dec.Token()

@@ -97,7 +97,8 @@ func TestLoadRefuses(t *testing.T) {
 		name, body, want string
 	}{
 		{"not JSON", `{"version":1,"items":[` + item + `,Piet Jansen`, "not valid JSON at byte"},
-		{"not an object", `["Piet Jansen"]`, "is not a plan"},
+		{"not an object", `["Piet Jansen"]`, "is not a plan: not a JSON object"},
+		{"a string", `"Piet Jansen"`, "is not a plan: not a JSON object"},
 		{"cut short", good + `,"items":[` + item, "is not a plan"},
 		{"trailing data", good + `,"items":[]} {"Piet Jansen":1}`, "after its end"},
 		{"version", `{"version":2,"as_of":"x","created_at":"x","config_sha256":"x","items":[]}`, "plan version 2"},
