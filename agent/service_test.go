@@ -112,7 +112,12 @@ func TestPlansStates(t *testing.T) {
 		t.Fatalf("a stale plan: %+v", p)
 	}
 
-	third := mustPlan(t, s)
+	// Another day's plan (a plan of the same second and day would be the
+	// same plan, with the same digest).
+	third, err := s.Plan(ctx, PlanOptions{AsOf: rules.Date{Year: 2026, Month: time.November, Day: 24}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	id3 := filepath.Base(third.Dir)
 	f, _, err := s.PlanFile(id3)
 	if err != nil {
