@@ -22,6 +22,13 @@ type ledgerCache struct {
 	err error
 }
 
+// forget drops the kept verification.
+func (lc *ledgerCache) forget() {
+	lc.mu.Lock()
+	lc.at = time.Time{}
+	lc.mu.Unlock()
+}
+
 func (c *Console) ledgerStatus(ctx context.Context, fresh bool) (LedgerStatus, error) {
 	lc := c.ledg
 	lc.mu.Lock()

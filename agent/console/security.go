@@ -120,5 +120,8 @@ func (c *Console) route(pattern, role string, h func(w http.ResponseWriter, r *h
 			return
 		}
 		h(w, r, p)
+		if r.Method == http.MethodPost {
+			c.ledg.forget() // a change was (maybe) ledgered: verify again
+		}
 	})
 }

@@ -127,8 +127,10 @@ func TestConsoleOnTheDemo(t *testing.T) {
 	if err != nil || !st.OK {
 		t.Fatalf("ledger: %+v %v", st, err)
 	}
-	if body := s.get(c, "/ledger"); !strings.Contains(body, `id="ledger-ok"`) {
-		t.Fatal("the ledger page does not say the ledger verifies")
+	for _, page := range []string{"/ledger", "/"} {
+		if body := s.get(c, page); !strings.Contains(body, `id="ledger-ok"`) {
+			t.Fatalf("%s does not say the ledger verifies", page)
+		}
 	}
 	// the deleted item has its proof in the ledger; the excluded one,
 	// left alone, has none
