@@ -53,7 +53,26 @@ func seedApprovals(t testing.TB) [][]byte {
 		}
 		out = append(out, b)
 	}
-	return out
+	// And one with a second approver (four eyes).
+	dir := t.TempDir()
+	a, err := Approve(dir, testPlan(), "Marieke (administratie)", []string{"archief:2012.zip"}, time.Date(2026, 11, 24, 9, 0, 0, 0, ams), twoWeeks, ams, keyed(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ExpiresAt = Expiry(time.Date(2026, 11, 23, 2, 0, 0, 0, ams), twoWeeks, ams)
+	both, err := Second(testPlan(), a, "Jeroen (privacy)", a.ExcludedItems(), time.Date(2026, 11, 24, 10, 0, 0, 0, ams))
+	if err != nil {
+		t.Fatal(err)
+	}
+	both.SecondComment = "gezien"
+	if err := Save(dir, both, s); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(Path(dir, a.Plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(out, b)
 }
 
 // FuzzParse: Parse never panics, and what it accepts writes back to an
