@@ -127,7 +127,7 @@ func TestConsoleOnTheDemo(t *testing.T) {
 	if err != nil || !st.OK {
 		t.Fatalf("ledger: %+v %v", st, err)
 	}
-	for _, page := range []string{"/ledger", "/"} {
+	for _, page := range []string{"/", "/ledger"} {
 		if body := s.get(c, page); !strings.Contains(body, `id="ledger-ok"`) {
 			t.Fatalf("%s does not say the ledger verifies", page)
 		}
