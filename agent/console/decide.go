@@ -2,6 +2,7 @@ package console
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -160,9 +161,15 @@ func (c *Console) applyNow(w http.ResponseWriter, r *http.Request, p *Person) {
 		c.planError(w, r, p, err)
 		return
 	}
-	if _, err := c.backend().Apply(r.Context(), info.ID, agent.ApplyOptions{}); err != nil {
+	res, err := c.backend().Apply(r.Context(), info.ID, agent.ApplyOptions{})
+	if err != nil {
 		c.fail(w, r, p, http.StatusConflict, err)
 		return
+	}
+	if res != nil && res.Result != nil {
+		lang := c.lang(r)
+		c.views.setFlash(c.viewToken(w, r), p.Account, fmt.Sprintf(text(lang, "apply.result"),
+			res.Done, res.Skipped, res.Gone, res.Failed, res.Excluded))
 	}
 	redirect(w, r, "/plans/"+info.ID, "applied")
 }

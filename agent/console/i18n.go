@@ -220,6 +220,7 @@ var texts = map[string][2]string{
 	"ledger.itemno":    {"Item number", "Nummer van het onderdeel"},
 	"ledger.show":      {"Show the proof", "Bewijs tonen"},
 
+	"apply.result":   {"The plan was carried out: %d done, %d skipped (changed since the plan), %d already gone, %d failed, %d left out by the reviewers.", "Het plan is uitgevoerd: %d gedaan, %d overgeslagen (veranderd sinds het plan), %d al weg, %d mislukt, %d uitgezonderd door beoordelaars."},
 	"done.excluded":  {"Excluded; the ledger records it.", "Uitgezonderd; het logboek legt het vast."},
 	"done.included":  {"Included again; the ledger records it.", "Weer meegenomen; het logboek legt het vast."},
 	"done.nothing":   {"Nothing was selected.", "Er was niets geselecteerd."},

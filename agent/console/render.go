@@ -149,7 +149,10 @@ func (c *Console) lang(r *http.Request) string {
 // newView starts the view of a page.
 func (c *Console) newView(r *http.Request, p *Person, nav string) *view {
 	v := &view{Lang: c.lang(r), Nav: nav, Person: p, Org: c.config().Organisation}
-	if code := r.URL.Query().Get("done"); code != "" {
+	if ck, err := r.Cookie(viewCookie); err == nil && p != nil {
+		v.Flash = c.views.takeFlash(ck.Value, p.Account)
+	}
+	if code := r.URL.Query().Get("done"); code != "" && v.Flash == "" {
 		if _, ok := texts["done."+code]; ok {
 			v.Flash = v.T("done." + code)
 		}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -122,6 +123,14 @@ func TestConsoleOnTheDemo(t *testing.T) {
 	}
 	if plans, _ = svc.Plans(); plans[0].State != agent.StateApplied {
 		t.Fatalf("after apply the plan is %s", plans[0].State)
+	}
+	// the plan page tells what the apply did, once
+	flash := regexp.MustCompile(`id="flash">Het plan is uitgevoerd: ([0-9]+) gedaan, [0-9]+ overgeslagen \(veranderd sinds het plan\), [0-9]+ al weg, 0 mislukt, ([0-9]+) uitgezonderd`)
+	if m := flash.FindStringSubmatch(s.get(c, "/plans/"+id)); m == nil || m[1] == "0" || m[2] != strconv.Itoa(len(items)) {
+		t.Fatalf("the plan page after apply says %v; want items done and the %d excluded", m, len(items))
+	}
+	if strings.Contains(s.get(c, "/plans/"+id), `id="flash"`) {
+		t.Fatal("the apply's message is shown twice")
 	}
 	st, err := svc.VerifyLedger(ctx)
 	if err != nil || !st.OK {

@@ -32,6 +32,7 @@ type viewState struct {
 	account string
 	last    time.Time
 	query   map[string]string // plan id -> search text
+	flash   string            // a message for the next page, shown once
 }
 
 func newViews(idle time.Duration, now func() time.Time) *views {
@@ -102,4 +103,32 @@ func (v *views) sweep(now time.Time) {
 	if len(v.m) >= maxViews && oldest != "" {
 		delete(v.m, oldest)
 	}
+}
+
+// setFlash keeps a message for the session's next page.
+func (v *views) setFlash(token, account, msg string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := v.now()
+	s := v.m[token]
+	if s == nil || s.account != account || now.Sub(s.last) > v.idle {
+		v.sweep(now)
+		s = &viewState{account: account, query: map[string]string{}}
+		v.m[token] = s
+	}
+	s.last = now
+	s.flash = msg
+}
+
+// takeFlash returns the session's message and forgets it.
+func (v *views) takeFlash(token, account string) string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	s := v.m[token]
+	if s == nil || s.account != account {
+		return ""
+	}
+	m := s.flash
+	s.flash = ""
+	return m
 }
