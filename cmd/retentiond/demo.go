@@ -33,6 +33,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := keys.Generate(filepath.Join(*dir, "keys"), keys.NameFor("demo")); err != nil {
 		return err
 	}
+	// A console account, printed once below (only its hash is kept).
+	password, err := demo.AddConsoleAccount(filepath.Join(*dir, "state"), time.Now())
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "Built a made-up organisation in %s (config: %s).\n", *dir, cfgPath)
 	res, err := makePlan(ctx, cfgPath, "", agent.PlanOptions{Out: filepath.Join(*dir, "plan"), Lang: *lang}, isTerminal(stderr), stdout, stderr)
 	if err != nil {
@@ -45,6 +50,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		"  retentiond apply   --config %[1]s --plan %[2]s\n"+
 		"  retentiond verify  --ledger %[3]s --key %[4]s\n",
 		cfgPath, pdir, filepath.Join(*dir, "state", "ledger"), filepath.Join(*dir, "keys", "ledger.pub"))
+	fmt.Fprintf(stdout, "\nOr review and approve it in the console: start\n"+
+		"  retentiond run --config %s\n"+
+		"then open %s and sign in as %s with the password %s\n"+
+		"(shown only now; `retentiond console user add %[3]s --replace --role approver --config %[1]s` sets another).\n",
+		cfgPath, demo.ConsoleURL(), demo.ConsoleAccount, password)
 	return nil
 }
 
