@@ -13,6 +13,10 @@ import (
 // ConsoleAccount is the name of the demo's local console account.
 const ConsoleAccount = "beheerder"
 
+// ConsoleURL is where `retentiond run` serves the demo's console (its
+// config leaves console: at the defaults).
+func ConsoleURL() string { return "http://" + cfgpkg.DefaultConsoleListen + "/" }
+
 // ConsoleRoles are the demo account's roles: it may do everything the
 // console offers (a viewer's rights come with any role).
 var ConsoleRoles = []string{cfgpkg.RoleReviewer, cfgpkg.RoleApprover, cfgpkg.RolePrivacyOfficer}

@@ -89,3 +89,29 @@ func TestConsoleUserCommands(t *testing.T) {
 		t.Error("remove left the account")
 	}
 }
+
+// TestDemoPrintsConsoleSignIn: the demo makes a console account and
+// prints how to sign in, with a password that works.
+func TestDemoPrintsConsoleSignIn(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, out, errs := runCLI(t, "demo", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("demo exited %d\n%s\n%s", code, out, errs)
+	}
+	_, rest, ok := strings.Cut(out, "sign in as beheerder with the password ")
+	if !ok || !strings.Contains(out, "retentiond run --config ") || !strings.Contains(out, "http://127.0.0.1:9466/") {
+		t.Fatalf("the demo does not tell how to sign in to the console:\n%s", out)
+	}
+	password, _, _ := strings.Cut(rest, "\n")
+	users, err := auth.OpenUsers(filepath.Join(dir, "state"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, ok, err := users.Authenticate("beheerder", []byte(password))
+	if err != nil || !ok {
+		t.Fatalf("the printed password %q does not sign in: %v", password, err)
+	}
+	if got := strings.Join(a.Roles, ","); got != "reviewer,approver,privacy-officer" {
+		t.Errorf("the demo account's roles: %s", got)
+	}
+}
