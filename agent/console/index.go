@@ -36,6 +36,8 @@ type cached struct {
 	mtime int64
 	used  int
 	prev  *planview.Index // the index CompareTo was given
+	// facets are the index's, counted once (they do not change)
+	facets *planview.Facets
 }
 
 func newIndexCache(max int) *indexCache {
@@ -118,4 +120,28 @@ func (c *indexCache) compared(dir, prevDir string) (*planview.Index, error) {
 		e.prev = pix
 	}
 	return ix, nil
+}
+
+// facets returns ix's facets, counted once while ix is cached.
+func (c *indexCache) facets(ix *planview.Index) planview.Facets {
+	c.mu.Lock()
+	var e *cached
+	for _, x := range c.items {
+		if x.ix == ix {
+			e = x
+		}
+	}
+	if e != nil && e.facets != nil {
+		f := *e.facets
+		c.mu.Unlock()
+		return f
+	}
+	c.mu.Unlock()
+	f := ix.Facets()
+	if e != nil {
+		c.mu.Lock()
+		e.facets = &f
+		c.mu.Unlock()
+	}
+	return f
 }

@@ -225,7 +225,7 @@ func (c *Console) planPage(w http.ResponseWriter, r *http.Request, p *Person) {
 		f.Person = 0
 	}
 	f.Query = c.views.queryOf(c.viewToken(w, r), p.Account, d.Info.ID)
-	d.Facets = ix.Facets()
+	d.Facets = c.ix.facets(ix)
 	if persons := ix.Persons(); len(persons) <= maxPersonOptions {
 		d.Persons = make([]personOption, len(persons))
 		for i, s := range persons {
