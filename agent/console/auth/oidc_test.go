@@ -257,6 +257,17 @@ func TestOIDCCallbackRefused(t *testing.T) {
 		p.m.QueueUser(user())
 		b := noFollow(h.browser(false))
 		resp, _ := do(t, b, "GET", h.srv.URL+"/login/oidc", nil)
+		// The flow's cookie must come back with the provider's redirect,
+		// a navigation from another site: SameSite=Lax, not Strict.
+		var fc *http.Cookie
+		for _, ck := range resp.Cookies() {
+			if ck.Name == flowCookie {
+				fc = ck
+			}
+		}
+		if fc == nil || !fc.HttpOnly || fc.SameSite != http.SameSiteLaxMode || fc.Path != "/auth/" || fc.MaxAge != 600 || len(fc.Value) != 43 {
+			t.Errorf("flow cookie %v: want HttpOnly, SameSite=Lax, Path=/auth/, Max-Age=600, a random id", fc)
+		}
 		resp, _ = do(t, b, "GET", resp.Header.Get("Location"), nil) // at the provider
 		callback := resp.Header.Get("Location")
 		if !strings.HasPrefix(callback, h.srv.URL+"/auth/callback?") {
