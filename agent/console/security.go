@@ -58,6 +58,10 @@ func (c *Console) headers(next http.Handler) http.Handler {
 	})
 }
 
+// maxBody bounds a form the console accepts: a page of item numbers,
+// a comment and a reason fit many times over.
+const maxBody = 256 << 10
+
 // reqInfo carries what the log line may tell of a request: the route
 // pattern ("GET /plans/{id}/items/{n}"), never the URL itself.
 type reqInfo struct{ pattern string }
@@ -118,6 +122,9 @@ func (c *Console) route(pattern, role string, h func(w http.ResponseWriter, r *h
 		if role != "" && !p.Can(role) {
 			c.forbidden(w, r, p)
 			return
+		}
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		}
 		h(w, r, p)
 		if r.Method == http.MethodPost {
