@@ -166,6 +166,13 @@ func (s *Service) Rejection(planID string) (*approval.Rejection, error) {
 	return approval.LoadRejection(s.cfg.StateDir, f, v)
 }
 
+// NeedsSecondApprover reports whether a, an approval of f, waits for a
+// second, different approver before apply acts on it (the config's
+// console.four_eyes_over; the daemon's auto plan never waits).
+func (s *Service) NeedsSecondApprover(f *plan.File, a *approval.Approval) bool {
+	return a.NeedsSecond(f, s.fourEyesOver(f))
+}
+
 // changeSelection makes one change to a plan's selection: the ledger is
 // opened first (a ledger in use or damaged stops the change before
 // anything is written), the change is refused on a plan approved or

@@ -25,6 +25,7 @@ func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	by := fs.String("by", "", "who approves (required)")
 	var exclude stringList
 	fs.Var(&exclude, "exclude", "leave out this item, as STORE:RECORD (repeatable)")
+	comment := fs.String("comment", "", "a note kept with the approval in the state dir (never in the ledger)")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
@@ -40,13 +41,18 @@ func runApprove(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	a, err := svc.ApproveFile(ctx, f, agent.CLI(*by), exclude, "")
+	a, err := svc.ApproveFile(ctx, f, agent.CLI(*by), exclude, *comment)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Approved plan %s (as of %s) by %s: %d action(s)", agent.ShortDigest(f.Digest), f.AsOf, a.ApprovedBy, a.Actions)
+	fmt.Fprintf(stdout, "Approved plan %s (as of %s) by %s: %d action(s)", agent.ShortDigest(f.Digest), f.AsOf, strings.Join(a.Approvers(), " and "), a.Actions)
 	if len(a.Excluded) > 0 {
 		fmt.Fprintf(stdout, ", %d item(s) excluded", len(a.Excluded))
+	}
+	if svc.NeedsSecondApprover(f, a) {
+		fmt.Fprintf(stdout, ".\nIt deletes %d item(s), more than console.four_eyes_over (%d): a second, different person must approve it too before it is applied:\n  retentiond approve --config %s --plan %s --by NAME\n",
+			a.Deletions(f), cfg.Console.FourEyesOver, *cfgPath, f.Path)
+		return nil
 	}
 	fmt.Fprintf(stdout, ".\nIt can be applied until %s:\n  retentiond apply --config %s --plan %s\n",
 		a.ExpiresAt.In(cfg.Location).Format("2006-01-02 15:04"), *cfgPath, f.Path)

@@ -50,6 +50,7 @@ func commands() []command {
 		{"explain", "show why a record gets its decision", runExplain},
 		{"keygen", "create the pseudonymisation and ledger keys", runKeygen},
 		{"approve", "record that a person approved a plan", runApprove},
+		{"reject", "record that a person rejected a plan: nothing of it is applied", runReject},
 		{"apply", "carry out an approved plan (re-checking every item)", runApply},
 		{"hold", "legal holds: add, list, release", runHold},
 		{"review", "settle review items: list, resolve, unresolve", runReview},
