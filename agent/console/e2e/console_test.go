@@ -60,12 +60,17 @@ func TestReviewInTheBrowserLocalAccount(t *testing.T) {
 		t.Errorf("a viewer's approve POST answered %d, want 403", status)
 	}
 
-	s.applyAndCheck(t, "anna")
+	s.applyAndCheck(t, "anna", func() {
+		if err := s.svc.NightlyApply(context.Background()); err != nil {
+			t.Fatalf("the apply job: %v", err)
+		}
+	})
 }
 
 // TestReviewInTheBrowserOIDC: the same review, signed in through an
 // OpenID Connect provider (mockoidc, in-process) with the role given by
-// the config to the person's e-mail address.
+// the config to the person's e-mail address; the approver then applies
+// at once with the console's apply now.
 func TestReviewInTheBrowserOIDC(t *testing.T) {
 	m, err := mockoidc.NewServer(nil)
 	if err != nil {
@@ -106,7 +111,12 @@ func TestReviewInTheBrowserOIDC(t *testing.T) {
 		}
 	}
 	s.reviewAndApprove(t, ctx, name)
-	s.applyAndCheck(t, name)
+	// This time the approver does not wait for the night: "apply now".
+	s.applyAndCheck(t, name, func() {
+		do(t, ctx, "apply now", chromedp.WaitVisible(chromedp.CSS("#apply-now")))
+		acceptConfirms(t, ctx)
+		submit(t, ctx, "#apply-now")
+	})
 }
 
 // excluded is what reviewAndApprove left out, for applyAndCheck.
@@ -248,16 +258,15 @@ func (s *site) crossOrigin(t *testing.T, ctx context.Context) {
 	}
 }
 
-// applyAndCheck runs the night's apply job and checks that it carried
+// applyAndCheck has the plan applied (by the night's apply job, or the
+// console's apply now) and checks that it carried
 // the plan out without the excluded person's items, and what the ledger
 // says.
-func (s *site) applyAndCheck(t *testing.T, approver string) {
+func (s *site) applyAndCheck(t *testing.T, approver string, apply func()) {
 	t.Helper()
 	ex := left[s]
 	f := s.planFile()
-	if err := s.svc.NightlyApply(context.Background()); err != nil {
-		t.Fatalf("the apply job: %v", err)
-	}
+	apply()
 	if st := s.state(t); st != agent.StateApplied {
 		t.Fatalf("after the apply job the plan is %q, want %q", st, agent.StateApplied)
 	}
