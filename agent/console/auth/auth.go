@@ -147,6 +147,10 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Auth, error) {
 	if a.users, err = OpenUsers(cfg.StateDir); err != nil {
 		return nil, err
 	}
+	if _, err := a.users.List(); err != nil {
+		// Not fatal: people of the identity provider can still sign in.
+		a.log.Error("console: the local accounts cannot be read; local sign-in fails until the file is mended", "err", err)
+	}
 	a.sessions = newSessions()
 	a.limit = newLimiter(a.now)
 	a.hashing = make(chan struct{}, max(2, runtime.NumCPU()))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -213,5 +214,32 @@ func TestLocalSignInRateLimitParallel(t *testing.T) {
 	}
 	if n[http.StatusUnauthorized] != freeAccountFailures || n[http.StatusTooManyRequests] != 20-freeAccountFailures {
 		t.Errorf("20 parallel wrong passwords: %v, want %d checked (401) and the rest 429", n, freeAccountFailures)
+	}
+}
+
+// A garbled users.json makes local sign-in fail with a page that sends
+// the administrator to the log, where the file is named; nothing
+// crashes and nobody is signed in.
+func TestLocalSignInGarbledFile(t *testing.T) {
+	h := newHarness(t, false, nil)
+	h.addUser("beheerder", pw, "approver")
+	path := UsersFile(h.cfg.StateDir)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b[:len(b)/2], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c := h.browser(false)
+	r, body := h.login(c, "beheerder", pw, "")
+	if r.StatusCode != http.StatusInternalServerError || !strings.Contains(body, "in het log van retentiond") || sessionCookieOf(r) != nil {
+		t.Fatalf("sign-in with a garbled users.json: %d\n%s", r.StatusCode, body)
+	}
+	if logs := h.logs.String(); !strings.Contains(logs, path) || strings.Contains(logs, "beheerder") {
+		t.Errorf("the log should name the file and no account:\n%s", logs)
+	}
+	if s := h.status(c, "GET", "/"); s != http.StatusSeeOther {
+		t.Errorf("signed in after all: %d", s)
 	}
 }
