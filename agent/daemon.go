@@ -101,6 +101,9 @@ func (s *Service) tell(ctx context.Context, e notify.Event) {
 		return
 	}
 	e.Organisation, e.ConfigPath, e.Time = s.cfg.Organisation, s.path, time.Now().In(s.cfg.Location)
+	if s.cfg.Console.Enabled() {
+		e.Console = s.cfg.Console.PublicURL // links by PlanID or Request (notify.ConsoleLink)
+	}
 	if e.Lang == "" {
 		e.Lang = s.cfg.Notify.Lang
 	}

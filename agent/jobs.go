@@ -64,7 +64,7 @@ func (s *Service) NightlyPlan(ctx context.Context) error {
 	if n := res.Summary.Delete + res.Summary.Pseudonymise; n > 0 {
 		f, err := ReadPlan(res.Dir)
 		if err == nil {
-			s.tell(ctx, notify.Event{Kind: notify.KindPlanReady, Plan: ShortDigest(f.Digest), PlanPath: res.Dir,
+			s.tell(ctx, notify.Event{Kind: notify.KindPlanReady, Plan: ShortDigest(f.Digest), PlanPath: res.Dir, PlanID: filepath.Base(res.Dir),
 				Report: filepath.Join(res.Dir, "report.html"), Counts: map[string]int{
 					"delete": res.Summary.Delete, "pseudonymise": res.Summary.Pseudonymise, "review": res.Summary.Review, "hold": res.Summary.Hold}})
 		}
@@ -229,7 +229,7 @@ func (s *Service) applyOne(ctx context.Context, dir string, f *plan.File) error 
 		}
 	}
 	s.log.Info("plan applied", "plan", dir, "done", res.Done, "skipped", res.Skipped, "gone", res.Gone, "failed", res.Failed, "earlier", res.Earlier)
-	s.tell(ctx, notify.Event{Kind: notify.KindApplyDone, Plan: ShortDigest(f.Digest), PlanPath: dir,
+	s.tell(ctx, notify.Event{Kind: notify.KindApplyDone, Plan: ShortDigest(f.Digest), PlanPath: dir, PlanID: filepath.Base(dir), Request: f.Request,
 		Report: filepath.Join(dir, report.PlanJSON), Counts: map[string]int{"done": res.Done, "skipped": res.Skipped, "gone": res.Gone, "failed": res.Failed}})
 	if res.Failed > 0 {
 		s.tell(ctx, notify.Event{Kind: notify.KindFailure, Plan: ShortDigest(f.Digest), Error: fmt.Sprintf("%d item(s) could not be deleted", res.Failed)})

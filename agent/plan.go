@@ -156,7 +156,13 @@ func (s *Service) Plan(ctx context.Context, o PlanOptions) (*PlanResult, error) 
 			return nil, &InputError{Flag: "--request", Err: err}
 		}
 	}
-	sink, err := report.Open(dir, p.Lang)
+	// report.html links to the plan's page in the console when it lists
+	// the plan (a plan of the state dir), or names the approve command.
+	ro := report.Options{Lang: p.Lang, ConfigPath: s.path}
+	if o.Out == "" && cfg.Console.Enabled() {
+		ro.Console, ro.PlanID = cfg.Console.PublicURL, filepath.Base(dir)
+	}
+	sink, err := report.OpenWith(dir, ro)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,7 @@ func clockDemo(t *testing.T, dir string, day rules.Date, listen, extra string) s
 		t.Fatal(errs)
 	}
 	b, _ := os.ReadFile(cfg)
-	writeFile(t, cfg, string(b)+"\ndaemon:\n  listen: "+listen+"\n  plan_schedule: \"0 2 * * *\"\n  apply_schedule: \"0 3 * * *\"\n"+extra)
+	writeFile(t, cfg, string(b)+"\ndaemon:\n  listen: "+listen+"\n  plan_schedule: \"0 2 * * *\"\n  apply_schedule: \"0 3 * * *\"\n"+extra+consoleYAML(t, extra))
 	return cfg
 }
 

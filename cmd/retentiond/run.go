@@ -21,8 +21,9 @@ import (
 
 // runDaemon is `retentiond run`: the service. It plans on a schedule,
 // applies what the config's auto_apply rules allow and what a person
-// approved, serves /metrics, /healthz and /readyz, and tells the
-// administrator when a plan awaits review or something failed.
+// approved, serves /metrics, /healthz and /readyz, serves the review
+// console on console.listen, and tells the administrator when a plan
+// awaits review or something failed.
 func runDaemon(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return runDaemonWith(ctx, args, stdout, stderr, daemonHooks{})
 }
@@ -68,6 +69,14 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 		opts.Locker = redislock.New(client)
 		log.Info("replicas share job locks on Redis", "address", r.Address)
 	}
+	// The review console, on its own listener, over the same service as
+	// the jobs; it stops with the daemon.
+	cctx, stopConsole := context.WithCancel(ctx)
+	defer stopConsole()
+	cons, err := listenConsole(cfg, log)
+	if err != nil {
+		return err
+	}
 	opts.Load = func() (daemon.Setup, error) {
 		svc, err := loadDaemonAt(*cfgPath, m, log, clock.Now)
 		if err != nil {
@@ -75,9 +84,17 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 		}
 		svc.CheckGauges() // the gauges as the state dir has them, before any job
 		level.Set(logLevel(svc.Config().Daemon.LogLevel))
+		if err := cons.load(cctx, svc); err != nil {
+			return daemon.Setup{}, err
+		}
 		return setup(svc, m), nil
 	}
-	if err := daemon.Run(ctx, opts); err != nil {
+	err = daemon.Run(ctx, opts)
+	stopConsole()
+	if cerr := cons.wait(); cerr != nil {
+		log.Error("console stopped", "err", cerr)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "retentiond run: stopped")

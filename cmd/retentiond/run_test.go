@@ -45,8 +45,18 @@ func daemonDemo(t *testing.T, dir, daemonYAML string) string {
 		t.Fatal(errs)
 	}
 	b, _ := os.ReadFile(cfg)
-	writeFile(t, cfg, string(b)+"\n"+daemonYAML)
+	writeFile(t, cfg, string(b)+"\n"+daemonYAML+consoleYAML(t, daemonYAML))
 	return cfg
+}
+
+// consoleYAML gives a daemon test's console a free port of its own (not
+// the default, which replicas and parallel tests would share), unless
+// the test's YAML has a console section.
+func consoleYAML(t *testing.T, yaml string) string {
+	if strings.Contains(yaml, "console:") {
+		return ""
+	}
+	return "\nconsole:\n  listen: " + freeAddr(t) + "\n"
 }
 
 // daemonProc is `retentiond run` in this process.
