@@ -45,16 +45,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	printSummary(stdout, res)
 	pdir := filepath.Join(*dir, "plan")
-	fmt.Fprintf(stdout, "\nOpen the report in a browser. Then, to carry the plan out:\n"+
+	fmt.Fprintf(stdout, "\nOpen the report in a browser. To review and approve in the console, start the\n"+
+		"service (it makes the night's plan at once, in %[5]s):\n"+
+		"  retentiond run --config %[1]s\n"+
+		"then open %[6]s and sign in as %[7]s with the password %[8]s\n"+
+		"(shown only now; `retentiond console user add %[7]s --replace --role reviewer --role approver --role privacy-officer --config %[1]s` sets another).\n"+
+		"\nOr carry this plan out from a shell (as scripts do):\n"+
 		"  retentiond approve --config %[1]s --plan %[2]s --by \"Your Name\"\n"+
 		"  retentiond apply   --config %[1]s --plan %[2]s\n"+
 		"  retentiond verify  --ledger %[3]s --key %[4]s\n",
-		cfgPath, pdir, filepath.Join(*dir, "state", "ledger"), filepath.Join(*dir, "keys", "ledger.pub"))
-	fmt.Fprintf(stdout, "\nOr review and approve it in the console: start\n"+
-		"  retentiond run --config %s\n"+
-		"then open %s and sign in as %s with the password %s\n"+
-		"(shown only now; `retentiond console user add %[3]s --replace --role approver --config %[1]s` sets another).\n",
-		cfgPath, demo.ConsoleURL(), demo.ConsoleAccount, password)
+		cfgPath, pdir, filepath.Join(*dir, "state", "ledger"), filepath.Join(*dir, "keys", "ledger.pub"),
+		filepath.Join(*dir, "state", "plans"), demo.ConsoleURL(), demo.ConsoleAccount, password)
 	return nil
 }
 
