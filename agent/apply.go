@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/retentiond/retentiond/agent/apply"
@@ -15,6 +16,7 @@ import (
 	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/pipeline"
 	"github.com/retentiond/retentiond/agent/plan"
+	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/agent/report"
 	"github.com/retentiond/retentiond/agent/requests"
 	"github.com/retentiond/retentiond/rules"
@@ -28,7 +30,15 @@ type ApplyOptions struct {
 	// PlanPath is the plan as the caller named it, for the command a
 	// message suggests; "" is the plan's folder.
 	PlanPath string
+	// By is who started the apply at the console ("apply now"); the
+	// ledger then says so (ActionApplyStarted). Zero for the CLI and the
+	// daemon's job, whose applies the approval alone starts.
+	By Actor
 }
+
+// ActionApplyStarted is the ledger action of an apply a person started
+// at the console, before its items' entries.
+const ActionApplyStarted = "apply-started"
 
 // ApplyResult is what an apply did.
 type ApplyResult struct {
@@ -56,6 +66,18 @@ func (s *Service) Apply(ctx context.Context, id string, o ApplyOptions) (*ApplyR
 // error with a result says what stopped the run (items that failed are
 // counted, not an error).
 func (s *Service) ApplyFile(ctx context.Context, f *plan.File, o ApplyOptions) (*ApplyResult, error) {
+	if !o.DryRun && o.By.String() != "" {
+		// Only an approved plan is worth the entry: apply checks again.
+		if _, err := s.Approval(f); err != nil {
+			return nil, err
+		}
+		if err := s.ledgerEvent(func(k *pseudonym.Keyed) (ledger.Entry, error) {
+			return ledger.Entry{Time: time.Now(), Plan: f.Digest, Action: ActionApplyStarted, Outcome: ledger.OutcomeDone,
+				Reason: strings.TrimPrefix(ledgerBy(k, o.By), "; ")}, nil
+		}); err != nil {
+			return nil, fmt.Errorf("the ledger could not record who started the apply, so nothing was applied: %w", err)
+		}
+	}
 	res, runErr := s.applyPlan(ctx, f, o, nil, rules.Date{})
 	if res == nil {
 		return nil, runErr

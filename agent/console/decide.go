@@ -161,7 +161,7 @@ func (c *Console) applyNow(w http.ResponseWriter, r *http.Request, p *Person) {
 		c.planError(w, r, p, err)
 		return
 	}
-	res, err := c.backend().Apply(r.Context(), info.ID, agent.ApplyOptions{})
+	res, err := c.backend().Apply(r.Context(), info.ID, agent.ApplyOptions{By: actor(p)})
 	if err != nil {
 		c.fail(w, r, p, http.StatusConflict, err)
 		return

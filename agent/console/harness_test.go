@@ -145,7 +145,7 @@ func (f *fakeBackend) Approve(ctx context.Context, id string, by Actor, exclude 
 	return &approval.Approval{ApprovedBy: by.Name}, nil
 }
 func (f *fakeBackend) Apply(ctx context.Context, id string, o agent.ApplyOptions) (*agent.ApplyResult, error) {
-	f.record(call{Op: "apply", Plan: id})
+	f.record(call{Op: "apply", Plan: id, By: o.By})
 	return &agent.ApplyResult{}, nil
 }
 func (f *fakeBackend) Explain(ctx context.Context, store, record string, asOf rules.Date, lang string) (*agent.Explanation, error) {

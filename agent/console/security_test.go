@@ -98,11 +98,6 @@ func TestRoleCheckedOnServer(t *testing.T) {
 				continue
 			}
 			by := got0By(got)
-			if a.op == "apply" {
-				// TODO(H1): agent.ApplyOptions carries no actor yet; the
-				// console passes it once it does (service-api.md)
-				by = Actor{Name: name, Via: "console"}
-			}
 			if resp.StatusCode != http.StatusSeeOther || len(got) != 1 || got[0].Op != a.op || by.Name != name || by.Via != "console" {
 				t.Errorf("%s POST %s: %s, calls %+v; want 303 and %s by %s\n%s", name, a.path, resp.Status, got, a.op, name, body)
 			}

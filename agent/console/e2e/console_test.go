@@ -117,6 +117,17 @@ func TestReviewInTheBrowserOIDC(t *testing.T) {
 		acceptConfirms(t, ctx)
 		submit(t, ctx, "#apply-now")
 	})
+	k, err := s.svc.Pseudonyms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := false
+	for _, line := range strings.Split(s.ledgerText(), "\n") {
+		started = started || strings.Contains(line, `"action":"apply-started"`) && strings.Contains(line, approval.ApproverPseudonym(k, name)+" via console")
+	}
+	if !started {
+		t.Error("the ledger does not say who pressed apply now")
+	}
 }
 
 // excluded is what reviewAndApprove left out, for applyAndCheck.
