@@ -34,9 +34,10 @@ func TestSystemdConfigLoads(t *testing.T) {
 	}
 }
 
-// TestConfigMapConfigLoads loads the config the Kubernetes ConfigMap
-// carries.
-func TestConfigMapConfigLoads(t *testing.T) {
+// configMapConfig returns the text of the config the Kubernetes
+// ConfigMap carries and the config loaded from it.
+func configMapConfig(t *testing.T) (string, *config.Config) {
+	t.Helper()
 	var text string
 	for _, d := range manifests(t) {
 		if d["kind"] == "ConfigMap" {
@@ -51,7 +52,13 @@ func TestConfigMapConfigLoads(t *testing.T) {
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := loadConfig(t, path)
+	return text, loadConfig(t, path)
+}
+
+// TestConfigMapConfigLoads loads the config the Kubernetes ConfigMap
+// carries.
+func TestConfigMapConfigLoads(t *testing.T) {
+	_, c := configMapConfig(t)
 	if c.StateDir != "/var/lib/retentiond" {
 		t.Errorf("state_dir %s, want the volume at /var/lib/retentiond", c.StateDir)
 	}
