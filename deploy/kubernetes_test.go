@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/goccy/go-yaml"
@@ -91,14 +92,15 @@ func TestManifestsHaveKindAndAPIVersion(t *testing.T) {
 		}
 		kinds[str(m, "kind")]++
 	}
-	for _, k := range []string{"Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "ServiceMonitor", "PodDisruptionBudget", "ServiceAccount", "Kustomization"} {
+	for _, k := range []string{"Deployment", "ConfigMap", "Secret", "PersistentVolumeClaim", "Service", "ServiceMonitor", "PodDisruptionBudget", "ServiceAccount", "Kustomization", "Ingress"} {
 		if kinds[k] == 0 {
 			t.Errorf("no %s manifest", k)
 		}
 	}
 }
 
-// byKind returns the one manifest of the kind (Secrets aside).
+// byKind returns the one manifest of the kind (Secrets and Services
+// aside: see byName).
 func byKind(t *testing.T, ms []manifest, kind string) manifest {
 	t.Helper()
 	var found []manifest
@@ -111,6 +113,18 @@ func byKind(t *testing.T, ms []manifest, kind string) manifest {
 		t.Fatalf("%d %s manifests, want 1", len(found), kind)
 	}
 	return found[0]
+}
+
+// byName returns the manifest of the kind and name.
+func byName(t *testing.T, ms []manifest, kind, name string) manifest {
+	t.Helper()
+	for _, m := range ms {
+		if str(m, "kind") == kind && str(m, "metadata", "name") == name {
+			return m
+		}
+	}
+	t.Fatalf("no %s %s", kind, name)
+	return nil
 }
 
 func TestDeploymentIsLockedDown(t *testing.T) {
@@ -219,7 +233,7 @@ func TestReferencesResolve(t *testing.T) {
 	if !matches(get(d, "spec", "selector", "matchLabels")) {
 		t.Error("the Deployment's selector does not match its pod labels")
 	}
-	svc := byKind(t, ms, "Service")
+	svc := byName(t, ms, "Service", "retentiond")
 	if !matches(get(svc, "spec", "selector")) {
 		t.Error("the Service does not select the pods")
 	}
@@ -236,13 +250,16 @@ func TestReferencesResolve(t *testing.T) {
 	if str(sm, "spec", "endpoints", 0, "port") != str(svc, "spec", "ports", 0, "name") {
 		t.Error("the ServiceMonitor scrapes a port the Service does not name")
 	}
-	// Every file of the directory but the secrets example is in the
-	// kustomization, so kubectl apply -k deploys it.
+	// Every file of the directory but the examples (secrets, Ingress) is
+	// in the kustomization, so kubectl apply -k deploys it.
 	files, _ := filepath.Glob("kubernetes/*.yaml")
 	res := list(byKind(t, ms, "Kustomization"), "resources")
 	for _, f := range files {
 		base := filepath.Base(f)
-		if base == "kustomization.yaml" || base == "secrets.example.yaml" {
+		if base == "kustomization.yaml" || strings.HasSuffix(base, ".example.yaml") {
+			if slices.Contains(res, any(base)) {
+				t.Errorf("kustomization.yaml lists the example %s", base)
+			}
 			continue
 		}
 		if !slices.Contains(res, any(base)) {
