@@ -279,3 +279,80 @@ func containsAny(l []any, s string) bool {
 	}
 	return false
 }
+
+var (
+	exposeRe     = regexp.MustCompile(`(?m)^EXPOSE\s+(.+)$`)
+	entrypointRe = regexp.MustCompile(`(?m)^ENTRYPOINT\s+\["([^"]+)"`)
+)
+
+// TestContainerExposesConsole checks that the image exposes the ports of
+// the ConfigMap's daemon.listen and console.listen.
+func TestContainerExposesConsole(t *testing.T) {
+	data, err := os.ReadFile("container/Containerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exposed := map[string]bool{}
+	for _, m := range exposeRe.FindAllStringSubmatch(string(data), -1) {
+		for _, p := range strings.Fields(m[1]) {
+			exposed[strings.TrimSuffix(p, "/tcp")] = true
+		}
+	}
+	_, c := configMapConfig(t)
+	for key, addr := range map[string]string{"daemon.listen": c.Daemon.Listen, "console.listen": c.Console.Listen} {
+		if p := strconv.FormatUint(listenPort(t, key, addr), 10); !exposed[p] {
+			t.Errorf("the Containerfile does not EXPOSE %s, the port of %s", p, key)
+		}
+	}
+}
+
+// TestReadmeConsoleCommands checks that deploy/README.md's commands for
+// the first console account use the image's binary and the config path
+// of the Deployment, and that the Service it port-forwards exists: the
+// distroless image has no shell and no PATH to fall back on.
+func TestReadmeConsoleCommands(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf, err := os.ReadFile("container/Containerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := entrypointRe.FindStringSubmatch(string(cf))
+	if m == nil {
+		t.Fatal("the Containerfile has no ENTRYPOINT [\"…\"]")
+	}
+	bin := m[1]
+	ms := manifests(t)
+	args := list(byKind(t, ms, "Deployment"), "spec", "template", "spec", "containers", 0, "args")
+	var cfgPath string
+	for i, a := range args {
+		if a == "--config" && i+1 < len(args) {
+			cfgPath, _ = args[i+1].(string)
+		}
+	}
+	if cfgPath == "" {
+		t.Fatal("the Deployment's args have no --config")
+	}
+	var execs int
+	for line := range strings.Lines(string(readme)) {
+		if !strings.Contains(line, "kubectl") || !strings.Contains(line, "exec") || !strings.Contains(line, "console user add") {
+			continue
+		}
+		execs++
+		if !strings.Contains(line, " "+bin+" console user add") {
+			t.Errorf("README.md runs %q, not the image's %s", strings.TrimSpace(line), bin)
+		}
+		if !strings.Contains(line, "--config "+cfgPath) {
+			t.Errorf("README.md runs %q without --config %s", strings.TrimSpace(line), cfgPath)
+		}
+	}
+	if execs == 0 {
+		t.Error("README.md shows no kubectl exec … console user add for the first account")
+	}
+	byName(t, ms, "Service", "retentiond-console")
+	if !strings.Contains(string(readme), "port-forward svc/retentiond-console 9466") {
+		t.Error("README.md does not show kubectl port-forward svc/retentiond-console 9466")
+	}
+}
