@@ -8,8 +8,9 @@ demo:
 test:
 	./scripts/test.sh
 
+# A release binary: no local paths in it, no symbol table.
 build:
-	go build -o bin/retentiond ./cmd/retentiond
+	go build -trimpath -ldflags "-s -w" -o bin/retentiond ./cmd/retentiond
 
 bench:
 	go run ./bench

@@ -28,6 +28,11 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
 fi
 
+echo "== go mod tidy"
+# go.mod and go.sum say exactly what the code imports (direct and
+# indirect as they are): a change that needs `go mod tidy` fails here.
+go mod tidy -diff
+
 echo "== gofmt"
 bad=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './retentiond-demo/*'))
 if [ -n "$bad" ]; then
