@@ -73,6 +73,10 @@ type Config struct {
 	StateDir         string `yaml:"state_dir"`
 	PseudonymKeyFile string `yaml:"pseudonym_key_file"`
 	LedgerKeyFile    string `yaml:"ledger_key_file"`
+	// LedgerVerifyKeyFile is the ledger's verifier key (the ledger.pub
+	// `retentiond keygen` wrote): the daemon's nightly verification
+	// checks the ledger with it, and the daemon is not ready without it.
+	LedgerVerifyKeyFile string `yaml:"ledger_verify_key_file"`
 
 	// Overrides are the organisation's changes to policy rules, by rule
 	// id. Only the id's form is checked here: the caller checks that each
@@ -449,6 +453,7 @@ func (c *Config) resolvePaths() {
 	abs(&c.StateDir)
 	abs(&c.PseudonymKeyFile)
 	abs(&c.LedgerKeyFile)
+	abs(&c.LedgerVerifyKeyFile)
 	if _, ok := c.BuiltinPolicy(); !ok {
 		abs(&c.Policy)
 	}

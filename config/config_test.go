@@ -124,6 +124,7 @@ func TestRelativePaths(t *testing.T) {
 policy: policies/eigen.yaml
 state_dir: /var/lib/retentiond
 ledger_key_file: ../keys/ledger.key
+ledger_verify_key_file: ../keys/ledger.pub
 registries:
   - {name: k, subject: child, file: k.xlsx, sheet: Kinderen, columns: {id: Nr}}
 stores:
@@ -139,6 +140,7 @@ stores:
 		{"Policy", c.Policy, filepath.Join(etc, "policies", "eigen.yaml")},
 		{"StateDir", c.StateDir, "/var/lib/retentiond"},
 		{"LedgerKeyFile", c.LedgerKeyFile, filepath.Join(dir, "keys", "ledger.key")},
+		{"LedgerVerifyKeyFile", c.LedgerVerifyKeyFile, filepath.Join(dir, "keys", "ledger.pub")},
 		{"registry file", c.Registries[0].File, filepath.Join(etc, "k.xlsx")},
 		{"root", c.Stores[0].Root, filepath.Join(etc, "iCloud", "Opvang")},
 	}

@@ -134,6 +134,7 @@ func (k checker) ownFiles(pl place) {
 	own = append(own, st)
 	file("pseudonym_key_file", c.PseudonymKeyFile)
 	file("ledger_key_file", c.LedgerKeyFile)
+	file("ledger_verify_key_file", c.LedgerVerifyKeyFile)
 	if _, builtin := c.BuiltinPolicy(); !builtin {
 		file("policy", c.Policy)
 	}

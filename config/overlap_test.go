@@ -67,6 +67,8 @@ func TestOverlappingStores(t *testing.T) {
 			"stores[0].root", []string{"state_dir"}},
 		{"root holds a key file", localStore("a", "localfs", "keys"),
 			"stores[0].root", []string{"pseudonym_key_file"}},
+		{"root holds the ledger's verifier key", localStore("a", "localfs", "data/b") + "ledger_verify_key_file: data/b/ledger.pub\n",
+			"stores[0].root", []string{"ledger_verify_key_file"}},
 		{"export inside a local root", localStore("a", "localfs", "data") + exportStore("b", "data/a/export-*.csv"),
 			"stores[1].files", []string{`store "a"`, "stores[0].root", "lists the export files"}},
 		{"local root an export glob reaches into", exportStore("a", "exp/*/kinderen.csv") + localStore("b", "localfs", "exp/Archief"),
