@@ -56,6 +56,7 @@ func ForDaemon(cfg *config.Config, o Options) (*Service, error) {
 			names = append(names, st.Name)
 		}
 		s.metrics.RetainStores(names...)
+		s.metrics.SetInfo(cfg.Organisation)
 		s.watch = gauges.NewWatcher(cfg.StateDir, s.RefreshGauges)
 	}
 	return s, nil
@@ -80,7 +81,9 @@ func (s *Service) CheckGauges() bool {
 }
 
 // Ready fails when the keys the jobs need are missing, so that a service
-// that cannot apply shows as not ready rather than failing at night.
+// that cannot apply shows as not ready rather than failing at night; and
+// when the nightly ledger verification cannot run (LedgerVerifier: no
+// ledger_verify_key_file, or not the ledger key's verifier).
 func (s *Service) Ready() error {
 	for _, k := range []struct{ key, path string }{{"pseudonym_key_file", s.cfg.PseudonymKeyFile}, {"ledger_key_file", s.cfg.LedgerKeyFile}} {
 		if k.path == "" {
@@ -89,6 +92,9 @@ func (s *Service) Ready() error {
 		if _, err := os.Stat(k.path); err != nil {
 			return fmt.Errorf("%s cannot be read", k.key)
 		}
+	}
+	if _, err := s.LedgerVerifier(); err != nil {
+		return fmt.Errorf("the ledger cannot be verified: %w", err)
 	}
 	return nil
 }
@@ -109,6 +115,9 @@ func (s *Service) tell(ctx context.Context, e notify.Event) {
 	}
 	if err := s.notify.Notify(ctx, e); err != nil {
 		s.log.Warn("notification not sent", "kind", e.Kind, "err", err)
+		if s.metrics != nil {
+			s.metrics.AddNotificationFailed()
+		}
 	}
 }
 

@@ -46,7 +46,7 @@ func (s *Service) NightlyPlan(ctx context.Context) error {
 	s.countRequests(res.Opened)
 	for _, st := range res.Stores {
 		if s.metrics != nil {
-			s.metrics.ObserveScan(st.Name, scanStats(st, res.Elapsed))
+			s.metrics.ObserveScan(st.Name, scanStats(st))
 		}
 		if st.Error != "" {
 			s.log.Error("listing a store failed: nothing in it is planned", "store", st.Name, "err", firstLine(st.Error))
@@ -104,10 +104,11 @@ func (s *Service) countRequests(stores []plan.Store) {
 	}
 }
 
-// scanStats is what the metrics need of a store's part of a plan.
-func scanStats(s plan.StoreResult, d time.Duration) metrics.ScanStats {
+// scanStats is what the metrics need of a store's part of a plan; the
+// duration is the store's own scan time, not the whole plan's.
+func scanStats(s plan.StoreResult) metrics.ScanStats {
 	st := metrics.ScanStats{Records: s.Records, Overdue: s.Overdue, Hold: s.Summary.Hold, Locked: s.Locked,
-		Review: s.Summary.Review, Duration: d, Err: s.Error != "", At: time.Now(),
+		Review: s.Summary.Review, Duration: s.Elapsed, Err: s.Error != "", At: time.Now(),
 		Due: map[string]int{metrics.ActionDelete: s.Summary.Delete, metrics.ActionPseudonymise: s.Summary.Pseudonymise}}
 	if s.Type == config.TypeOneDrive {
 		st.Links = map[string]int{metrics.ScopeAnonymous: s.Links["anonymous"], metrics.ScopeOrganization: s.Links["organization"]}

@@ -4,12 +4,17 @@
 //
 // Callers feed plain values — ObserveScan with a ScanStats per store,
 // RestoreScan, ObserveApply, SetPendingPlans, SetLedger, AddRequests,
-// AddThrottled, SetSubjectRequests, SetConfigReload, AddStateReadError — so the package depends on no other retentiond
+// AddThrottled, SetSubjectRequests, SetConfigReload, AddStateReadError,
+// SetInfo, AddNotificationFailed — so the package depends on no other retentiond
 // package. JobMonitor feeds the job metrics from a gocron/v2 scheduler.
 //
 // Labels carry no personal data and no file names: they are only store
 // (the config's store name), action, outcome, scope, service, operation,
-// kind, result, job and file (a kind of state file, never its path). A label value that is not a short token of
+// kind, result, task (a scheduler job's name: plan, apply, …; not job,
+// which Prometheus keeps for the scrape job and would store as
+// exported_job) and file (a kind of state file, never its path);
+// retentiond_info has the organisation, retentiond_build_info version,
+// revision and goversion. A label value that is not a short token of
 // letters, digits and _.:- is replaced by OtherLabel, so that a path or a
 // name passed by mistake cannot become a label. RemoveStore and
 // RetainStores drop the series of a store that left the config.
@@ -45,10 +50,13 @@
 //	retentiond_subject_requests_answered{kind}              gauge      requests answered, not yet completed (no deadline)
 //	retentiond_subject_requests_oldest_open_timestamp_seconds   gauge  when the oldest one not yet answered was received
 //	retentiond_subject_requests_next_deadline_timestamp_seconds gauge  the nearest deadline of one not yet answered
-//	retentiond_job_runs_total{job,result}                   counter    scheduler job runs (success, fail, skip, singleton_rescheduled)
-//	retentiond_job_duration_seconds{job}                    histogram  scheduler job run durations
-//	retentiond_job_last_success_timestamp_seconds{job}      gauge      when the job last ended successfully
+//	retentiond_job_runs_total{task,result}                  counter    scheduler job runs (success, fail, skip, singleton_rescheduled)
+//	retentiond_job_duration_seconds{task}                   histogram  scheduler job run durations
+//	retentiond_job_last_success_timestamp_seconds{task}     gauge      when the job last ended successfully
 //	retentiond_config_last_reload_successful                gauge      1 if the last load of the config succeeded, 0 if the running one was kept
 //	retentiond_config_last_reload_success_timestamp_seconds gauge      when the config was last loaded successfully
 //	retentiond_state_read_errors_total{file}                counter    state files that could not be read or parsed, by kind
+//	retentiond_notifications_failed_total                   counter    notifications (mail, webhook) that could not be sent
+//	retentiond_build_info{version,revision,goversion}       gauge      the build, always 1
+//	retentiond_info{organisation}                           gauge      the config's organisation, always 1
 package metrics

@@ -79,7 +79,8 @@ func TestDocumentsListEveryMetric(t *testing.T) {
 // TestLabelNames keeps personal data out by construction: every label is
 // one of a short list of fixed meanings.
 func TestLabelNames(t *testing.T) {
-	allowed := []string{"store", "action", "outcome", "scope", "service", "operation", "kind", "result", "job", "file"}
+	allowed := []string{"store", "action", "outcome", "scope", "service", "operation", "kind", "result", "task", "file",
+		"organisation", "version", "revision", "goversion"}
 	for _, f := range New().families {
 		for _, l := range f.labels {
 			if !slices.Contains(allowed, l) {

@@ -50,14 +50,14 @@ func TestSchedulerFeedsJobMetrics(t *testing.T) {
 	want := `
 # HELP retentiond_job_runs_total Scheduler job runs, by result (success, fail, skip, singleton_rescheduled).
 # TYPE retentiond_job_runs_total counter
-retentiond_job_runs_total{job="apply",result="fail"} 1
-retentiond_job_runs_total{job="apply",result="singleton_rescheduled"} 0
-retentiond_job_runs_total{job="apply",result="skip"} 0
-retentiond_job_runs_total{job="apply",result="success"} 0
-retentiond_job_runs_total{job="plan",result="fail"} 0
-retentiond_job_runs_total{job="plan",result="singleton_rescheduled"} 0
-retentiond_job_runs_total{job="plan",result="skip"} 0
-retentiond_job_runs_total{job="plan",result="success"} 1
+retentiond_job_runs_total{result="fail",task="apply"} 1
+retentiond_job_runs_total{result="singleton_rescheduled",task="apply"} 0
+retentiond_job_runs_total{result="skip",task="apply"} 0
+retentiond_job_runs_total{result="success",task="apply"} 0
+retentiond_job_runs_total{result="fail",task="plan"} 0
+retentiond_job_runs_total{result="singleton_rescheduled",task="plan"} 0
+retentiond_job_runs_total{result="skip",task="plan"} 0
+retentiond_job_runs_total{result="success",task="plan"} 1
 `
 	if err := testutil.GatherAndCompare(m.Registry(), strings.NewReader(want), "retentiond_job_runs_total"); err != nil {
 		t.Error(err)

@@ -110,6 +110,9 @@ type Metrics struct {
 	configReloadAt  *prometheus.GaugeVec
 	stateReadErrors *prometheus.CounterVec
 
+	info         *prometheus.GaugeVec
+	notifyFailed prometheus.Counter
+
 	mu     sync.Mutex
 	stores map[string]bool
 	// keys remembers, per map-fed vector and store, which label values
@@ -178,9 +181,9 @@ func New() *Metrics {
 	m.subjectOldestOpen = m.gaugeVec("subject_requests_oldest_open_timestamp_seconds", "Unix time the oldest data-subject request not yet answered was received; absent when none is open.")
 	m.subjectNextDeadline = m.gaugeVec("subject_requests_next_deadline_timestamp_seconds", "Unix time of the nearest deadline of a data-subject request not yet answered; absent when none is open.")
 
-	m.jobRuns = m.counterVec("job_runs_total", "Scheduler job runs, by result (success, fail, skip, singleton_rescheduled).", "job", "result")
-	m.jobDuration = m.histogramVec("job_duration_seconds", "Time a scheduler job run took.", "job")
-	m.jobLastSuccess = m.gaugeVec("job_last_success_timestamp_seconds", "Unix time the job last ended successfully.", "job")
+	m.jobRuns = m.counterVec("job_runs_total", "Scheduler job runs, by result (success, fail, skip, singleton_rescheduled).", "task", "result")
+	m.jobDuration = m.histogramVec("job_duration_seconds", "Time a scheduler job run took.", "task")
+	m.jobLastSuccess = m.gaugeVec("job_last_success_timestamp_seconds", "Unix time the job last ended successfully.", "task")
 
 	m.configReloadOK = m.gaugeVec("config_last_reload_successful", "Whether the last load of the config (at start-up or on SIGHUP) succeeded (1) or failed and the running config was kept (0).")
 	m.configReloadAt = m.gaugeVec("config_last_reload_success_timestamp_seconds", "Unix time of the last successful load of the config.")
@@ -188,6 +191,7 @@ func New() *Metrics {
 	for _, f := range StateFiles {
 		m.stateReadErrors.WithLabelValues(f)
 	}
+	m.registerInfo()
 	return m
 }
 

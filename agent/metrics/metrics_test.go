@@ -35,6 +35,8 @@ func fed() *Metrics {
 	m.ObserveJob("plan", "success", 2*time.Minute, at)
 	m.SetConfigReload(true, at)
 	m.AddStateReadError(StateApprovals)
+	m.SetInfo("Kinderopvang De Boomhut")
+	m.AddNotificationFailed()
 	return m
 }
 
@@ -211,13 +213,13 @@ retentiond_subject_requests_next_deadline_timestamp_seconds 1.797904800e+09
 		{"jobs", []string{"retentiond_job_runs_total", "retentiond_job_last_success_timestamp_seconds"}, `
 # HELP retentiond_job_runs_total Scheduler job runs, by result (success, fail, skip, singleton_rescheduled).
 # TYPE retentiond_job_runs_total counter
-retentiond_job_runs_total{job="plan",result="fail"} 0
-retentiond_job_runs_total{job="plan",result="singleton_rescheduled"} 0
-retentiond_job_runs_total{job="plan",result="skip"} 0
-retentiond_job_runs_total{job="plan",result="success"} 1
+retentiond_job_runs_total{result="fail",task="plan"} 0
+retentiond_job_runs_total{result="singleton_rescheduled",task="plan"} 0
+retentiond_job_runs_total{result="skip",task="plan"} 0
+retentiond_job_runs_total{result="success",task="plan"} 1
 # HELP retentiond_job_last_success_timestamp_seconds Unix time the job last ended successfully.
 # TYPE retentiond_job_last_success_timestamp_seconds gauge
-retentiond_job_last_success_timestamp_seconds{job="plan"} 1.7953992e+09
+retentiond_job_last_success_timestamp_seconds{task="plan"} 1.7953992e+09
 `},
 	}
 	m := fed()

@@ -13,6 +13,8 @@
 package plan
 
 import (
+	"time"
+
 	"github.com/retentiond/retentiond/config"
 	"github.com/retentiond/retentiond/rules"
 )
@@ -121,6 +123,9 @@ type StoreResult struct {
 	// it settled: one that settles none no longer matches anything
 	// (harmless; `review list --resolutions` shows it).
 	Resolved map[string]int `json:"resolved,omitempty"`
+	// Elapsed is how long the store's own scan took (opening excluded):
+	// listing and deciding its records. Not in plan.json.
+	Elapsed time.Duration `json:"-"`
 }
 
 // Summary counts items per action. Keep counts every record not yet due,

@@ -96,7 +96,9 @@ func (p *Planner) Run(ctx context.Context, sink Sink) (Summary, []StoreResult, e
 		return sum, nil, err
 	}
 	for _, st := range p.Stores {
+		began := time.Now()
 		res, storeSum, err := p.runStore(ctx, st, sink)
+		res.Elapsed = time.Since(began)
 		if err != nil {
 			return sum, results, err
 		}

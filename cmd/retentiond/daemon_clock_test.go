@@ -75,10 +75,10 @@ func (d *daemonProc) jobs(t *testing.T, job string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(120 * time.Second)
 	for time.Now().Before(deadline) {
-		if v, ok := d.metric(`retentiond_job_runs_total\{job="` + job + `",result="fail"\}`); ok && v > 0 {
+		if v, ok := d.metric(`retentiond_job_runs_total\{result="fail",task="` + job + `"\}`); ok && v > 0 {
 			t.Fatalf("the %s job failed; log:\n%s", job, d.errs.String())
 		}
-		if v, ok := d.metric(`retentiond_job_runs_total\{job="` + job + `",result="success"\}`); ok && int(v) >= n {
+		if v, ok := d.metric(`retentiond_job_runs_total\{result="success",task="` + job + `"\}`); ok && int(v) >= n {
 			// gocron releases the run's lock just after counting it.
 			time.Sleep(100 * time.Millisecond)
 			return

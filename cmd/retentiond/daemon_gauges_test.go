@@ -59,7 +59,7 @@ func TestDaemonGaugesFollowStateDir(t *testing.T) {
 	if v := d.waitMetric(t, `retentiond_items_overdue\{store="kinddossiers"\}`); int(v) != dossiers.Overdue {
 		t.Errorf("after a restart items_overdue{kinddossiers} = %v, the plan says %d", v, dossiers.Overdue)
 	}
-	if v, ok := d.metric(`retentiond_job_runs_total\{job="plan",result="success"\}`); ok && v > 0 {
+	if v, ok := d.metric(`retentiond_job_runs_total\{result="success",task="plan"\}`); ok && v > 0 {
 		t.Fatalf("the restarted daemon planned again (%v): the gauges would not test the restart", v)
 	}
 

@@ -87,7 +87,7 @@ func TestDaemonNightsSettle(t *testing.T) {
 		day = day.AddDays(1)
 	}
 	t.Log(strings.Join(counts, "\n"))
-	if v, ok := d.metric(`retentiond_job_runs_total\{job="apply",result="fail"\}`); ok && v > 0 {
+	if v, ok := d.metric(`retentiond_job_runs_total\{result="fail",task="apply"\}`); ok && v > 0 {
 		t.Errorf("%v apply runs failed", v)
 	}
 }

@@ -91,7 +91,7 @@ func TestDaemonTellsOfUnreadableState(t *testing.T) {
 	before := len(hook.failures())
 
 	d.advanceTo(t, nightsDay, 3)
-	d.waitValue(t, `retentiond_job_runs_total\{job="apply",result="fail"\}`, func(v float64) bool { return v >= 1 })
+	d.waitValue(t, `retentiond_job_runs_total\{result="fail",task="apply"\}`, func(v float64) bool { return v >= 1 })
 	for _, kind := range []string{"approvals", "plans"} {
 		d.waitValue(t, `retentiond_state_read_errors_total\{file="`+kind+`"\}`, func(v float64) bool { return v >= 1 })
 		found := false

@@ -132,10 +132,10 @@ func waitRuns(t *testing.T, job string, ds ...*daemonProc) *daemonProc {
 	deadline := time.Now().Add(120 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, d := range ds {
-			if v, ok := d.metric(`retentiond_job_runs_total\{job="` + job + `",result="success"\}`); ok && v >= 1 {
+			if v, ok := d.metric(`retentiond_job_runs_total\{result="success",task="` + job + `"\}`); ok && v >= 1 {
 				return d
 			}
-			if v, ok := d.metric(`retentiond_job_runs_total\{job="` + job + `",result="fail"\}`); ok && v >= 1 {
+			if v, ok := d.metric(`retentiond_job_runs_total\{result="fail",task="` + job + `"\}`); ok && v >= 1 {
 				t.Fatalf("the %s job failed; log:\n%s", job, d.errs.String())
 			}
 		}
