@@ -271,7 +271,7 @@ func Done(dir string) bool {
 func (s *Service) verifyLedgerJob() {
 	st, err := s.VerifyLedger(context.Background())
 	if err != nil {
-		s.log.Warn("the ledger cannot be verified: ledger_key_file cannot be read", "err", err)
+		s.log.Error("the ledger cannot be verified", "err", err)
 		return
 	}
 	if !st.OK {

@@ -26,23 +26,27 @@ type LedgerStatus struct {
 }
 
 // VerifyLedger checks the state dir's ledger: its chain, signatures and
-// high-water mark (STATE_DIR/ledger-head), with the verifier derived from
-// the config's ledger key. Entries after the latest checkpoint pass only
-// with an intent signed by retentiond. The error is for a ledger that
-// could not be checked (no key); one that does not verify has OK false.
-// The metrics, if any, get the result.
+// high-water mark (STATE_DIR/ledger-head), with the config's
+// ledger_verify_key_file (LedgerVerifier: it must be the verifier of the
+// ledger key). Entries after the latest checkpoint pass only with an
+// intent signed by retentiond. The error is for a ledger that could not
+// be checked (no verifier key, or not the ledger key's); one that does
+// not verify has OK false. The metrics, if any, get the result: a
+// verification that could not run counts as failed, so that its alert
+// fires.
 func (s *Service) VerifyLedger(_ context.Context) (LedgerStatus, error) {
 	st := LedgerStatus{Checked: time.Now()}
+	v, err := s.LedgerVerifier()
+	if err != nil {
+		if s.metrics != nil {
+			s.metrics.SetLedger(0, false, st.Checked)
+		}
+		return st, err
+	}
 	dir := s.ledgerDir()
 	if _, err := os.Stat(dir); err != nil {
 		st.OK, st.Empty = true, true // nothing applied yet
 		return st, nil
-	}
-	// The verifier comes from the signing key itself: a ledger.pub beside
-	// it could be swapped along with a ledger re-signed under another key.
-	_, v, err := s.LedgerKeys()
-	if err != nil {
-		return st, err
 	}
 	rep, err := ledger.Verify(dir, v)
 	if rep != nil {

@@ -43,6 +43,36 @@ func (s *Service) LedgerKeys() (note.Signer, note.Verifier, error) {
 	return keys.LoadSignerVerifier(s.cfg.LedgerKeyFile)
 }
 
+// errNoVerifyKey is the config naming no verifier key for the ledger.
+var errNoVerifyKey = errors.New("ledger_verify_key_file is not set: name the ledger.pub that `retentiond keygen` wrote with ledger.key (the daemon verifies the ledger with it every night; it is not looked for beside ledger.key)")
+
+// LedgerVerifier loads the config's ledger_verify_key_file, the key the
+// daemon's nightly verification checks the ledger with, and checks that
+// it is the verifier of ledger_key_file: a verifier of keys from another
+// `retentiond keygen` run, or one swapped along with a ledger re-signed
+// under another key, is an error rather than a ledger that verifies.
+func (s *Service) LedgerVerifier() (note.Verifier, error) {
+	if s.cfg.LedgerVerifyKeyFile == "" {
+		return nil, errNoVerifyKey
+	}
+	v, err := keys.LoadVerifier(s.cfg.LedgerVerifyKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("ledger_verify_key_file: %w", err)
+	}
+	if s.cfg.LedgerKeyFile == "" {
+		return v, nil
+	}
+	_, own, err := keys.LoadSignerVerifier(s.cfg.LedgerKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("ledger_key_file: %w", err)
+	}
+	if own.Name() != v.Name() || own.KeyHash() != v.KeyHash() {
+		return nil, fmt.Errorf("ledger_verify_key_file %s is not the verifier of ledger_key_file %s (keys of two `retentiond keygen` runs, or a replaced ledger.pub): name the ledger.pub made with that ledger.key",
+			s.cfg.LedgerVerifyKeyFile, s.cfg.LedgerKeyFile)
+	}
+	return v, nil
+}
+
 // ledgerDir is the state dir's ledger.
 func (s *Service) ledgerDir() string { return filepath.Join(s.cfg.StateDir, "ledger") }
 

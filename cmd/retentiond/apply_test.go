@@ -45,6 +45,7 @@ const killConfig = `organisation: Crash Test
 state_dir: state
 pseudonym_key_file: keys/pseudonym.key
 ledger_key_file: keys/ledger.key
+ledger_verify_key_file: keys/ledger.pub
 apply:
   max_deletions: 1000
 registries:

@@ -267,9 +267,10 @@ func TestForgedApprovalRefused(t *testing.T) {
 }
 
 // TestNightlyVerificationKeyFromSigner: someone who rewrites the ledger
-// under a key of their own and puts its public key in ledger.pub does
-// not pass the daemon's nightly verification, which takes the verifier
-// from ledger.key itself.
+// under a key of their own and puts its public key in ledger.pub (the
+// config's ledger_verify_key_file) does not pass the daemon's nightly
+// verification, which refuses a verifier that is not ledger.key's, nor
+// its readiness.
 func TestNightlyVerificationKeyFromSigner(t *testing.T) {
 	dir, _ := approvedOrg(t, 2)
 	cfg := filepath.Join(dir, "retentiond.yaml")
@@ -308,15 +309,21 @@ func TestNightlyVerificationKeyFromSigner(t *testing.T) {
 	}
 	l.Checkpoint(s)
 	l.Close()
-	pub, _ := os.ReadFile(filepath.Join(other, "ledger.pub"))
-	os.WriteFile(filepath.Join(dir, "keys", "ledger.pub"), pub, 0o600)
-
 	var logs bytes.Buffer
 	d, err := loadDaemon(cfg, metrics.New(), slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// With the organisation's own ledger.pub the re-signed ledger fails.
 	if st, err := d.VerifyLedger(t.Context()); err != nil || st.OK || !strings.Contains(st.Problem, "not signed by key") {
 		t.Errorf("the nightly verification passed a ledger signed with another key: %+v, %v; log: %s", st, err, logs.String())
+	}
+	pub, _ := os.ReadFile(filepath.Join(other, "ledger.pub"))
+	os.WriteFile(filepath.Join(dir, "keys", "ledger.pub"), pub, 0o600)
+	if st, err := d.VerifyLedger(t.Context()); err == nil || !strings.Contains(err.Error(), "is not the verifier of ledger_key_file") {
+		t.Errorf("the nightly verification took a ledger.pub that is not ledger.key's: %+v, %v; log: %s", st, err, logs.String())
+	}
+	if err := d.Ready(); err == nil {
+		t.Error("the daemon is ready with a ledger.pub that is not ledger.key's")
 	}
 }
