@@ -41,11 +41,14 @@ type RunOptions struct {
 	// error ends Run) and on SIGHUP (an error is logged and the running
 	// setup kept).
 	Load func() (Setup, error)
-	// Locker, Monitor, Logger and Clock are passed to the Scheduler.
-	Locker  gocron.Locker
-	Monitor gocron.Monitor
-	Logger  *slog.Logger
-	Clock   clockwork.Clock
+	// Locker, OnLockError, Monitor, Logger and Clock are passed to the
+	// Scheduler. With a Locker, /readyz has a "locks" check
+	// (Scheduler.CheckLocks).
+	Locker      gocron.Locker
+	OnLockError func(LockFailure)
+	Monitor     gocron.Monitor
+	Logger      *slog.Logger
+	Clock       clockwork.Clock
 	// Signals replaces signal.Notify for SIGHUP, SIGTERM and SIGINT
 	// (tests). Nil means the process's real signals.
 	Signals <-chan os.Signal
@@ -62,6 +65,10 @@ type RunOptions struct {
 	// force; else the running one was kept) and the Clock's time. For the
 	// config-reload metrics.
 	Loaded func(err error, at time.Time)
+	// WebConfigFile is the exporter-toolkit web config file (TLS, basic
+	// auth) the HTTP server serves with (ServerOptions.WebConfigFile);
+	// read at start-up, where a bad file ends Run.
+	WebConfigFile string
 }
 
 // DefaultStopTimeout is how long Run waits for runs in hand at shutdown.
@@ -122,7 +129,7 @@ func Run(ctx context.Context, opts RunOptions) error {
 	}
 	sched, err := New(Options{
 		Location: setup.Location, Jobs: setup.Jobs, StateDir: setup.StateDir,
-		Locker: opts.Locker, Monitor: opts.Monitor, Logger: log, Clock: clock,
+		Locker: opts.Locker, OnLockError: opts.OnLockError, Monitor: opts.Monitor, Logger: log, Clock: clock,
 	})
 	if err != nil {
 		return err
@@ -139,12 +146,15 @@ func Run(ctx context.Context, opts RunOptions) error {
 			{"state_dir", func() error { return CheckStateDir(s.StateDir) }},
 			{"jobs", sched.Check},
 		}
+		if opts.Locker != nil {
+			cs = append(cs, Check{"locks", sched.CheckLocks})
+		}
 		if s.Ready != nil {
 			cs = append(cs, Check{"ready", s.Ready})
 		}
 		return cs
 	}
-	srv, err := NewServer(ServerOptions{Addr: setup.Listen, Metrics: setup.Metrics, Checks: checks(setup), Logger: log})
+	srv, err := NewServer(ServerOptions{Addr: setup.Listen, Metrics: setup.Metrics, Checks: checks(setup), Logger: log, WebConfigFile: opts.WebConfigFile})
 	if err != nil {
 		_ = sched.Stop(context.Background())
 		return err

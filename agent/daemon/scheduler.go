@@ -30,9 +30,16 @@ type Options struct {
 	// run, catch-up runs included, first takes the lock
 	// "job:NAME@FIRING" (FIRING in RFC 3339, UTC). A replica that does
 	// not get the lock skips the run, also when the locker is unreachable:
-	// no run rather than a double one. Nil means a single instance. See
-	// package redislock.
+	// no run rather than a double one. Another replica holding the lock
+	// (an error for which IsLockHeld is true) is logged at INFO; any other
+	// error is a lock error: logged at ERROR, told to OnLockError, and
+	// failing CheckLocks. Nil means a single instance. See package
+	// redislock.
 	Locker gocron.Locker
+	// OnLockError, when set, is told of every lock error (see Locker and
+	// LockFailure), for a metric and a notification. It is called in the
+	// firing's goroutine: it must not block for long.
+	OnLockError func(LockFailure)
 	// Monitor receives gocron's job counts and timings (the metrics
 	// package). If it also implements gocron.MonitorStatus it is used as
 	// such. Optional.
@@ -72,6 +79,7 @@ type Scheduler struct {
 	clock    clockwork.Clock
 	log      *slog.Logger
 	locker   gocron.Locker
+	onLock   func(LockFailure)
 	stateDir string
 	gs       gocron.Scheduler
 
@@ -92,6 +100,7 @@ type Scheduler struct {
 	last     map[string]runResult
 	started  bool
 	stopping bool
+	lockDown bool // a lock error since a lock was last taken
 }
 
 type entry struct {
@@ -140,6 +149,7 @@ func New(opts Options) (*Scheduler, error) {
 		clock:    clock,
 		log:      log,
 		locker:   opts.Locker,
+		onLock:   opts.OnLockError,
 		stateDir: opts.StateDir,
 		defs:     map[string]*entry{},
 		running:  map[string]time.Time{},
@@ -186,7 +196,9 @@ func (s *Scheduler) add(e *entry) error {
 		gocron.WithName(name),
 		gocron.WithCronImplementation(e.sched),
 		gocron.WithEventListeners(gocron.AfterLockError(func(_ uuid.UUID, name string, err error) {
-			s.log.Info("job not run here", "job", name, "why", err.Error())
+			if !isLockError(err) { // lock errors were logged where they happened
+				s.log.Info("job not run here", "job", name, "why", err.Error())
+			}
 		})),
 	)
 	if err != nil {
@@ -429,13 +441,19 @@ func (g guard) Lock(ctx context.Context, name string) (gocron.Lock, error) {
 	s.wg.Add(1)
 	s.mu.Unlock()
 
-	h := &held{s: s, name: name}
+	h := &held{s: s, name: name, firing: firing}
 	if s.locker != nil {
 		l, err := s.locker.Lock(ctx, LockKey(name, firing))
 		if err != nil {
 			h.release()
-			return nil, err
+			if IsLockHeld(err) {
+				s.lockAnswered()
+				return nil, err
+			}
+			s.lockFailed("job not run: its lock could not be taken", name, firing, err)
+			return nil, lockError{err}
 		}
+		s.lockAnswered()
 		h.dist = l
 	}
 	return h, nil
@@ -449,10 +467,11 @@ func LockKey(name string, firing time.Time) string {
 
 // held is one run's lock: the local guard plus the distributed lock.
 type held struct {
-	s    *Scheduler
-	name string
-	dist gocron.Lock
-	once sync.Once
+	s      *Scheduler
+	name   string
+	firing time.Time
+	dist   gocron.Lock
+	once   sync.Once
 }
 
 // unlockTimeout bounds the release of a distributed lock.
@@ -468,7 +487,7 @@ func (h *held) Unlock(ctx context.Context) error {
 			err = h.dist.Unlock(uctx)
 			cancel()
 			if err != nil {
-				h.s.log.Warn("lock not released; it expires on its own", "job", h.name, "err", err)
+				h.s.lockFailed("job lock not released or lost while held; it expires on its own", h.name, h.firing, err)
 			}
 		}
 		h.release()

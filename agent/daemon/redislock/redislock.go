@@ -1,7 +1,10 @@
 // Package redislock is a gocron.Locker on Redis (redsync), so that several
 // retentiond replicas run each scheduled firing once.
 //
-// Keys are prefixed with Prefix. A lock is taken with one try: a key that
+// Keys are prefixed with Prefix, or with WithPrefix's prefix: give each
+// organisation sharing a Redis its own (the daemon uses
+// daemon.redis.key_prefix, by default "retentiond:" and a slug of the
+// organisation), or one organisation's locks stop another's jobs. A lock is taken with one try: a key that
 // is held means another replica has the run, and waiting would only run it
 // twice. While held, the lock is extended every expiry/3, so the expiry
 // bounds how long a crashed holder blocks the others, not how long a job may
@@ -24,7 +27,8 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Prefix starts every key this package writes.
+// Prefix starts every key this package writes unless WithPrefix sets
+// another.
 const Prefix = "retentiond:"
 
 // Defaults for New.
@@ -34,8 +38,14 @@ const (
 )
 
 // ErrTaken means another holder has the key: the run belongs to another
-// replica.
-var ErrTaken = errors.New("redislock: lock held by another instance")
+// replica. It is contention, not a failure: it has the method
+// LockHeld() bool that daemon.IsLockHeld looks for.
+var ErrTaken error = takenError{}
+
+type takenError struct{}
+
+func (takenError) Error() string  { return "redislock: lock held by another instance" }
+func (takenError) LockHeld() bool { return true }
 
 // ErrLost is returned by Unlock when the lock could not be kept alive while
 // held (Redis unreachable for longer than the expiry), so another replica
@@ -43,38 +53,49 @@ var ErrTaken = errors.New("redislock: lock held by another instance")
 var ErrLost = errors.New("redislock: lock lost while held")
 
 // Option configures New.
-type Option func(*locker)
+type Option func(*Locker)
 
 // WithExpiry sets the key's time to live while held (default
 // DefaultExpiry); it is renewed every expiry/3 until Unlock.
-func WithExpiry(d time.Duration) Option { return func(l *locker) { l.expiry = d } }
+func WithExpiry(d time.Duration) Option { return func(l *Locker) { l.expiry = d } }
 
 // WithHold sets how long a key stays after Unlock (default DefaultHold; 0
 // deletes it at once). It must exceed the clock skew and start-up spread
 // between replicas. With keys that do not name the firing, such as gocron's
 // own WithDistributedLocker (key = job name), it must be shorter than the
 // interval between firings or the next firing is skipped.
-func WithHold(d time.Duration) Option { return func(l *locker) { l.hold = d } }
+func WithHold(d time.Duration) Option { return func(l *Locker) { l.hold = d } }
 
-type locker struct {
+// WithPrefix sets the prefix of every key (default Prefix), such as
+// "retentiond:kinderopvang-zonnetje:". An ACL user may then be limited
+// to the keys of its organisation (~retentiond:kinderopvang-zonnetje:*).
+func WithPrefix(p string) Option { return func(l *Locker) { l.prefix = p } }
+
+// Locker is a gocron.Locker on Redis.
+type Locker struct {
 	client redis.UniversalClient
 	rs     *redsync.Redsync
+	prefix string
 	expiry time.Duration
 	hold   time.Duration
 }
 
+var _ gocron.Locker = (*Locker)(nil)
+
 // New returns a Locker on client.
-func New(client redis.UniversalClient, opts ...Option) gocron.Locker {
-	l := &locker{client: client, rs: redsync.New(goredis.NewPool(client)), expiry: DefaultExpiry, hold: DefaultHold}
+func New(client redis.UniversalClient, opts ...Option) *Locker {
+	l := &Locker{client: client, rs: redsync.New(goredis.NewPool(client)), prefix: Prefix, expiry: DefaultExpiry, hold: DefaultHold}
 	for _, o := range opts {
 		o(l)
 	}
 	return l
 }
 
-// Lock implements gocron.Locker.
-func (l *locker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
-	m := l.rs.NewMutex(Prefix+key, redsync.WithExpiry(l.expiry), redsync.WithTries(1))
+// Lock implements gocron.Locker. A key another holder has gives ErrTaken;
+// Redis unreachable, refusing the user (WRONGPASS, NOPERM) or too slow
+// gives another error, naming the key.
+func (l *Locker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
+	m := l.rs.NewMutex(l.prefix+key, redsync.WithExpiry(l.expiry), redsync.WithTries(1))
 	if err := m.LockContext(ctx); err != nil {
 		var taken *redsync.ErrTaken
 		if errors.As(err, &taken) || errors.Is(err, redsync.ErrFailed) {
@@ -87,8 +108,22 @@ func (l *locker) Lock(ctx context.Context, key string) (gocron.Lock, error) {
 	return h, nil
 }
 
+// pingKey is the key Ping writes, under the prefix.
+const pingKey = "ping"
+
+// Ping reports whether a lock could be taken now: it writes a short-lived
+// key under the prefix, so that an unreachable server, a refused login
+// and an ACL user without the prefix's keys all fail it. It is what the
+// daemon's readiness asks (daemon.Pinger).
+func (l *Locker) Ping(ctx context.Context) error {
+	if err := l.client.Set(ctx, l.prefix+pingKey, "1", 10*time.Second).Err(); err != nil {
+		return fmt.Errorf("redislock: %w", err)
+	}
+	return nil
+}
+
 type lock struct {
-	l    *locker
+	l    *Locker
 	m    *redsync.Mutex
 	stop chan struct{}
 	done chan struct{}

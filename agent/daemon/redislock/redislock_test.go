@@ -3,6 +3,9 @@ package redislock_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,5 +101,109 @@ func TestRedisDownIsNotTaken(t *testing.T) {
 	_, err := redislock.New(c).Lock(context.Background(), "k")
 	if err == nil || errors.Is(err, redislock.ErrTaken) {
 		t.Fatalf("Lock with Redis down: err = %v, want a connection error", err)
+	}
+}
+
+// TestOrganisationsDoNotShareLocks is the reported defect: a second
+// organisation on the same Redis skipped its plan because the first held
+// the same key. Each organisation's prefix keeps their keys apart.
+func TestOrganisationsDoNotShareLocks(t *testing.T) {
+	c := redistest.Start(t).Client(t)
+	ctx := context.Background()
+	a := redislock.New(c, redislock.WithPrefix("retentiond:org-a:"))
+	b := redislock.New(c, redislock.WithPrefix("retentiond:org-b:"))
+	la, err := a.Lock(ctx, "job:plan@x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer la.Unlock(ctx)
+	lb, err := b.Lock(ctx, "job:plan@x")
+	if err != nil {
+		t.Fatalf("second organisation's Lock of the same job and firing: %v", err)
+	}
+	defer lb.Unlock(ctx)
+	for _, k := range []string{"retentiond:org-a:job:plan@x", "retentiond:org-b:job:plan@x"} {
+		if n, err := c.Exists(ctx, k).Result(); err != nil || n != 1 {
+			t.Errorf("key %s: exists=%d err=%v", k, n, err)
+		}
+	}
+	if _, err := redislock.New(c, redislock.WithPrefix("retentiond:org-a:")).Lock(ctx, "job:plan@x"); !errors.Is(err, redislock.ErrTaken) {
+		t.Errorf("a replica of the first organisation: err = %v, want ErrTaken", err)
+	}
+}
+
+// TestTLSAndACLUser: a Redis with TLS only and an ACL user limited to its
+// organisation's keys. The client trusts the server's CA from ca_file
+// (besides the system roots) and logs in as the user; a lock outside the
+// user's keys, a wrong password, no TLS or an untrusted CA are errors,
+// never ErrTaken, and fail Ping.
+func TestTLSAndACLUser(t *testing.T) {
+	srv := redistest.StartWith(t, redistest.Options{TLS: true, Users: map[string]string{
+		"org-a": "on >pw-a ~retentiond:org-a:* +@all",
+	}})
+	ctx := context.Background()
+	good := redislock.ClientConfig{Address: srv.Addr, Username: "org-a", Password: "pw-a",
+		TLS: &redislock.TLSConfig{CAFile: srv.CAFile, ServerName: redistest.ServerName}}
+	c, err := redislock.NewClient(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	l := redislock.New(c, redislock.WithPrefix("retentiond:org-a:"))
+	if err := l.Ping(ctx); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	h, err := l.Lock(ctx, "job:plan@x")
+	if err != nil {
+		t.Fatalf("Lock over TLS as org-a: %v", err)
+	}
+	_ = h.Unlock(ctx)
+
+	other := redislock.New(c, redislock.WithPrefix("retentiond:org-b:"))
+	if _, err := other.Lock(ctx, "job:plan@x"); err == nil || errors.Is(err, redislock.ErrTaken) {
+		t.Errorf("Lock outside the user's keys: err = %v, want a refusal", err)
+	}
+	if err := other.Ping(ctx); err == nil {
+		t.Error("Ping outside the user's keys passed")
+	}
+
+	bad := func(name string, mod func(*redislock.ClientConfig)) {
+		t.Run(name, func(t *testing.T) {
+			cfg := good
+			tc := *good.TLS
+			cfg.TLS = &tc
+			mod(&cfg)
+			c, err := redislock.NewClient(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			l := redislock.New(c, redislock.WithPrefix("retentiond:org-a:"))
+			if err := l.Ping(ctx); err == nil {
+				t.Error("Ping passed")
+			}
+			if _, err := l.Lock(ctx, "job:plan@y"); err == nil || errors.Is(err, redislock.ErrTaken) {
+				t.Errorf("Lock: err = %v, want an error that is not ErrTaken", err)
+			}
+		})
+	}
+	bad("wrong password", func(c *redislock.ClientConfig) { c.Password = "nope" })
+	bad("no TLS", func(c *redislock.ClientConfig) { c.TLS = nil })
+	bad("untrusted CA", func(c *redislock.ClientConfig) { c.TLS.CAFile = "" })
+	bad("wrong server name", func(c *redislock.ClientConfig) { c.TLS.ServerName = "other.test" })
+}
+
+// TestNewClientBadCAFile names the setting.
+func TestNewClientBadCAFile(t *testing.T) {
+	dir := t.TempDir()
+	notPEM := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(notPEM, []byte("not a certificate\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{notPEM, filepath.Join(dir, "missing.pem")} {
+		_, err := redislock.NewClient(redislock.ClientConfig{Address: "127.0.0.1:6379", TLS: &redislock.TLSConfig{CAFile: f}})
+		if err == nil || !strings.Contains(err.Error(), "tls.ca_file") {
+			t.Errorf("ca_file %s: err = %v, want one naming tls.ca_file", filepath.Base(f), err)
+		}
 	}
 }
