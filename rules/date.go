@@ -106,6 +106,23 @@ func ParseDate(s string) (Date, error) {
 	return DateIn(t, time.UTC), nil
 }
 
+// ParseTypedDate parses a date a person typed (a command line flag): an
+// ISO date (YYYY-MM-DD) or a date in the Dutch order (DD-MM-YYYY, the
+// day and month with one digit or two). A day the calendar lacks
+// (31-04-2026) is an error, which gives both forms.
+func ParseTypedDate(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	layout := "2-1-2006"
+	if first, _, _ := strings.Cut(s, "-"); len(first) == 4 {
+		layout = "2006-01-02"
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("%q is not a date: write YYYY-MM-DD or DD-MM-YYYY, such as 2026-11-23 or 23-11-2026", s)
+	}
+	return DateIn(t, time.UTC), nil
+}
+
 // Term is a retention period: a count of days, weeks, months or years.
 // "4 weeks" is 28 days; months and years are calendar months.
 type Term struct {
