@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/prometheus/exporter-toolkit/web"
 )
 
 // DefaultListen is the address the HTTP server listens on when the config
@@ -38,6 +40,10 @@ type ServerOptions struct {
 	Checks []Check
 	// Logger receives serve errors. Nil discards.
 	Logger *slog.Logger
+	// WebConfigFile is an exporter-toolkit web config file (TLS, basic
+	// auth: `retentiond run --web.config.file`, as node_exporter's) for
+	// every endpoint; "" serves plain HTTP.
+	WebConfigFile string
 }
 
 // Server is the daemon's HTTP endpoint:
@@ -55,6 +61,7 @@ type Server struct {
 	mu     sync.RWMutex
 	metric http.Handler
 	checks []Check
+	web    string // the web config file; "" is plain HTTP
 }
 
 // NewServer binds the listen address, so that a taken port is an error at
@@ -71,11 +78,15 @@ func NewServer(opts ServerOptions) (*Server, error) {
 		}
 		return nil, fmt.Errorf("daemon: listen on %s: %w (check daemon.listen in the config)", addr, err)
 	}
+	if err := CheckWebConfig(opts.WebConfigFile); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{ln: ln, log: log, metric: opts.Metrics, checks: opts.Checks}
+	s := &Server{ln: ln, log: log, metric: opts.Metrics, checks: opts.Checks, web: opts.WebConfigFile}
 	s.alive.Store(true)
 	s.srv = &http.Server{
 		Handler:           s.Handler(),
@@ -85,13 +96,38 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	return s, nil
 }
 
+// CheckWebConfig reads an exporter-toolkit web config file (its TLS
+// certificate and key, its basic auth users' bcrypt hashes) as Serve
+// will, so that a bad one stops start-up with an error naming the file.
+// "" (plain HTTP) passes.
+func CheckWebConfig(path string) error {
+	if path == "" {
+		return nil
+	}
+	if err := web.Validate(path); err != nil {
+		return fmt.Errorf("--web.config.file %s: %w (the format: https://github.com/prometheus/exporter-toolkit/blob/master/docs/web-configuration.md; passwords are bcrypt hashes)", path, err)
+	}
+	return nil
+}
+
 // Addr is the address the server listens on.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// Serve answers requests in the background until Shutdown.
+// Serve answers requests in the background until Shutdown: over TLS and
+// with basic auth as the web config file says, if there is one
+// (exporter-toolkit's web.Serve, which reads the file again as it
+// changes, so a renewed certificate needs no restart).
 func (s *Server) Serve() {
 	go func() {
-		if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		var err error
+		if s.web != "" {
+			systemd := false
+			err = web.Serve(s.ln, s.srv, &web.FlagConfig{WebConfigFile: &s.web, WebSystemdSocket: &systemd,
+				WebListenAddresses: &[]string{s.ln.Addr().String()}}, s.log)
+		} else {
+			err = s.srv.Serve(s.ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("http server stopped", "err", err)
 		}
 	}()
