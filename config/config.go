@@ -201,13 +201,6 @@ type LedgerCopy struct {
 	SecretAccessKeyEnv  string `yaml:"secret_access_key_env"`
 }
 
-// Redis is the server the daemon's replicas share their job locks on.
-type Redis struct {
-	Address      string `yaml:"address"`       // host:port
-	PasswordFile string `yaml:"password_file"` // absolute after Load; "" for none
-	DB           int    `yaml:"db"`
-}
-
 // Notify says whom the daemon tells when a plan awaits review or a run
 // failed: by e-mail and/or a webhook. Messages hold counts and where the
 // report is, never personal data.
@@ -424,6 +417,10 @@ func (c *Config) applyDefaults() {
 	def(&c.Daemon.Listen, DefaultListen)
 	def(&c.Daemon.PlanSchedule, DefaultPlanSchedule)
 	def(&c.Daemon.ApplySchedule, DefaultApplySchedule)
+	if _, set := c.pos["daemon.redis.key_prefix"]; c.Daemon.Redis != nil && !set {
+		r := c.Daemon.Redis
+		r.KeyPrefix = DefaultKeyPrefix(c.Organisation)
+	}
 	def(&c.Apply.PlanMaxAge, DefaultPlanMaxAge)
 	c.State.defaults()
 	c.Console.defaults()
@@ -467,6 +464,11 @@ func (c *Config) resolvePaths() {
 	}
 	if r := c.Daemon.Redis; r != nil {
 		abs(&r.PasswordFile)
+		if t := r.TLS; t != nil {
+			abs(&t.CAFile)
+			abs(&t.CertFile)
+			abs(&t.KeyFile)
+		}
 	}
 	if l := c.LedgerCopy; l != nil {
 		abs(&l.CAFile)

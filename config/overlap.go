@@ -140,6 +140,9 @@ func (k checker) ownFiles(pl place) {
 	}
 	if r := c.Daemon.Redis; r != nil {
 		file("daemon.redis.password_file", r.PasswordFile)
+		if t := r.TLS; t != nil {
+			file("daemon.redis.tls.key_file", t.KeyFile)
+		}
 	}
 	if l := c.LedgerCopy; l != nil {
 		file("ledger_copy.secret_access_key_file", l.SecretAccessKeyFile)

@@ -220,11 +220,7 @@ func (k checker) daemon() {
 			k.add(fmt.Sprintf("daemon.auto_apply[%d]", i), fmt.Sprintf("%q is not a rule id", id), "list rule ids of the policy, such as C10")
 		}
 	}
-	if r := dm.Redis; r != nil {
-		if _, port, err := net.SplitHostPort(r.Address); err != nil || !validPort(port) {
-			k.add("daemon.redis.address", fmt.Sprintf("%q is not a host:port address", r.Address), "write the Redis server's address, such as 127.0.0.1:6379")
-		}
-	}
+	k.redis()
 	if dm.LogLevel != "" && !slices.Contains([]string{"debug", "info", "warn", "error"}, dm.LogLevel) {
 		k.add("daemon.log_level", fmt.Sprintf("%q is not a log level", dm.LogLevel), "use debug, info, warn or error")
 	}
