@@ -42,7 +42,9 @@ func configMapConfig(t *testing.T) (string, *config.Config) {
 	for _, d := range manifests(t) {
 		if d["kind"] == "ConfigMap" {
 			data, _ := d["data"].(map[string]any)
-			text, _ = data["config.yaml"].(string)
+			if s, _ := data["config.yaml"].(string); s != "" {
+				text = s // not the other ConfigMaps (retentiond-ledger-pub)
+			}
 		}
 	}
 	if text == "" {
