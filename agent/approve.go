@@ -62,7 +62,7 @@ func (s *Service) ApproveFile(_ context.Context, f *plan.File, by Actor, exclude
 	}
 	items, err := approval.Resolve(f, exclude)
 	if err != nil {
-		return nil, err
+		return nil, badInput(err) // an --exclude that names no item
 	}
 	if len(items) > 0 {
 		if _, err := s.changeSelection(f, by, func(f *plan.File, k *pseudonym.Keyed, h selection.Hooks) (selection.Change, error) {

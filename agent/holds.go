@@ -71,7 +71,7 @@ func (s *Service) AddHold(_ context.Context, in HoldInput, by Actor) (holds.Hold
 		h.Store, h.PathGlob = in.Store, in.PathGlob
 	}
 	if h, err = set.Add(h, time.Now().In(s.cfg.Location)); err != nil {
-		return h, err
+		return h, callerErr(err)
 	}
 	if err := s.ledgerEvent(func(k *pseudonym.Keyed) (ledger.Entry, error) {
 		e, err := holds.LedgerEntry(h, k, ledger.ActionHoldAdded)
@@ -92,7 +92,7 @@ func (s *Service) ReleaseHold(_ context.Context, id string, by Actor) (holds.Hol
 	}
 	h, err := set.Release(id, by.String(), time.Now().In(s.cfg.Location))
 	if err != nil {
-		return h, err
+		return h, callerErr(err)
 	}
 	if err := s.ledgerEvent(func(k *pseudonym.Keyed) (ledger.Entry, error) {
 		e, err := holds.LedgerEntry(h, k, ledger.ActionHoldReleased)

@@ -70,7 +70,8 @@ func (s *Service) OpenRequest(_ context.Context, in RequestInput, by Actor) (req
 	if t == (rules.Term{}) {
 		t, _ = rules.ParseTerm("4w")
 	}
-	return set.OpenRequest(r, t, now)
+	r, err = set.OpenRequest(r, t, now)
+	return r, callerErr(err)
 }
 
 // AnswerRequest records that by answered the request id; the ledger
@@ -82,7 +83,7 @@ func (s *Service) AnswerRequest(_ context.Context, id string, by Actor) (request
 	}
 	c, err := set.Answer(id, by.String(), time.Now().In(s.cfg.Location))
 	if err != nil {
-		return c, err
+		return c, callerErr(err)
 	}
 	return c, s.recordChange(c, "", by)
 }
@@ -107,7 +108,7 @@ func (s *Service) RefuseRequest(_ context.Context, id string, by Actor) (request
 	}
 	c, err := set.Refuse(id, by.String(), time.Now().In(s.cfg.Location))
 	if err != nil {
-		return c, err
+		return c, callerErr(err)
 	}
 	return c, s.recordChange(c, "", by)
 }
@@ -122,7 +123,7 @@ func (s *Service) completeRequest(set *requests.Set, id string, by Actor, plan s
 	}
 	c, err := set.Complete(id, by.String(), time.Now().In(s.cfg.Location))
 	if err != nil {
-		return c, err
+		return c, callerErr(err)
 	}
 	return c, s.recordChange(c, plan, by)
 }

@@ -99,7 +99,7 @@ func (s *Service) Resolve(_ context.Context, r review.Resolution, by Actor) (rev
 		return r, err
 	}
 	if r, err = set.Resolve(r, time.Now().In(s.cfg.Location)); err != nil {
-		return r, err
+		return r, callerErr(err)
 	}
 	if err := s.ledgerEvent(func(k *pseudonym.Keyed) (ledger.Entry, error) {
 		e, err := review.LedgerEntry(r, k, review.ActionResolved)
@@ -123,7 +123,7 @@ func (s *Service) Unresolve(_ context.Context, id string, by Actor) (review.Reso
 	}
 	r, err := set.Unresolve(id, by.String(), time.Now().In(s.cfg.Location))
 	if err != nil {
-		return r, err
+		return r, callerErr(err)
 	}
 	if err := s.ledgerEvent(func(k *pseudonym.Keyed) (ledger.Entry, error) {
 		e, err := review.LedgerEntry(r, k, review.ActionUnresolved)

@@ -86,11 +86,11 @@ func (s *Set) Add(h Hold, now time.Time) (Hold, error) {
 		h.Subject = &sub
 	}
 	if err := h.check(); err != nil {
-		return Hold{}, err
+		return Hold{}, statefile.Input(err)
 	}
 	today := rules.DateIn(now, now.Location())
 	if !h.Until.IsZero() && h.Until.Before(today) {
-		return Hold{}, fmt.Errorf("until: %s is before today (%s): give a later date, or none to hold until released", h.Until, today)
+		return Hold{}, statefile.Input(fmt.Errorf("until: %s is before today (%s): give a later date, or none to hold until released", h.Until, today))
 	}
 	h.AddedAt = now.UTC().Truncate(time.Second)
 	var added Hold
@@ -114,17 +114,17 @@ func (s *Set) Release(id, by string, now time.Time) (Hold, error) {
 	id = strings.ToUpper(strings.TrimSpace(id))
 	by = strings.TrimSpace(by)
 	if err := checkText("released by", by, maxBy, false); err != nil {
-		return Hold{}, err
+		return Hold{}, statefile.Input(err)
 	}
 	if !holdIDRe.MatchString(id) {
-		return Hold{}, errors.New(`not a hold id: hold ids look like H-0007 (see "retentiond hold list")`)
+		return Hold{}, statefile.Input(errors.New(`not a hold id: hold ids look like H-0007 (see "retentiond hold list")`))
 	}
 	at := now.UTC().Truncate(time.Second)
 	var released Hold
 	err := s.update(func(f *file) error {
 		i := slices.IndexFunc(f.holds, func(h Hold) bool { return h.ID == id })
 		if i < 0 {
-			return fmt.Errorf("%s: there is no hold %s (see \"retentiond hold list\")", s.path, id)
+			return statefile.Input(fmt.Errorf("%s: there is no hold %s (see \"retentiond hold list\")", s.path, id))
 		}
 		h := &f.holds[i]
 		if h.Released() {

@@ -79,7 +79,7 @@ func (s *Set) OpenRequest(r Request, term rules.Term, now time.Time) (Request, e
 		term = DefaultTerm
 	}
 	if err := checkTerm(term); err != nil {
-		return Request{}, err
+		return Request{}, statefile.Input(err)
 	}
 	if r.Lang == "" {
 		r.Lang = "nl"
@@ -87,7 +87,7 @@ func (s *Set) OpenRequest(r Request, term rules.Term, now time.Time) (Request, e
 	r.Kind = strings.TrimSpace(r.Kind)
 	r.Notes = slices.Clone(r.Notes)
 	if err := r.check(rules.DateIn(now, now.Location())); err != nil {
-		return Request{}, err
+		return Request{}, statefile.Input(err)
 	}
 	r.Term, r.Deadline, r.Status = term, term.From(r.Received), StatusOpen
 	r.OpenedAt = now.UTC().Truncate(time.Second)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/retentiond/retentiond/agent/approval"
+	"github.com/retentiond/retentiond/agent/holds/statefile"
 	"github.com/retentiond/retentiond/agent/ledger"
 	"github.com/retentiond/retentiond/agent/pseudonym"
 )
@@ -70,7 +71,7 @@ type Change struct {
 // by by (required: who replied to the person).
 func (s *Set) Answer(id, by string, now time.Time) (Change, error) {
 	if strings.TrimSpace(by) == "" {
-		return Change{}, errors.New("by: missing: say who answered the request")
+		return Change{}, statefile.Input(errors.New("by: missing: say who answered the request (--by NAME)"))
 	}
 	return s.transition(id, EventAnswer, by, now)
 }
@@ -91,16 +92,16 @@ func (s *Set) Refuse(id, by string, now time.Time) (Change, error) {
 func (s *Set) transition(id, event, by string, now time.Time) (Change, error) {
 	id = strings.ToUpper(strings.TrimSpace(id))
 	if !requestIDRe.MatchString(id) {
-		return Change{}, errors.New(`not a request id: request ids look like REQ-0003 (see "retentiond request list")`)
+		return Change{}, statefile.Input(errors.New(`not a request id: request ids look like REQ-0003 (see "retentiond request list")`))
 	}
 	if err := checkBy(by); err != nil {
-		return Change{}, err
+		return Change{}, statefile.Input(err)
 	}
 	var c Change
 	err := s.update(func(f *file) error {
 		i := slices.IndexFunc(f.reqs, func(r Request) bool { return r.ID == id })
 		if i < 0 {
-			return fmt.Errorf("%s: there is no request %s (see \"retentiond request list\")", s.path, id)
+			return statefile.Input(fmt.Errorf("%s: there is no request %s (see \"retentiond request list\")", s.path, id))
 		}
 		var err error
 		if c, err = step(&f.reqs[i], event, strings.TrimSpace(by), now); err != nil {

@@ -101,11 +101,11 @@ func (s *Set) Resolve(r Resolution, now time.Time) (Resolution, error) {
 		r.Subject = &sub
 	}
 	if err := r.check(); err != nil {
-		return Resolution{}, err
+		return Resolution{}, statefile.Input(err)
 	}
 	today := rules.DateIn(now, now.Location())
 	if r.Kind == KindKeepUntil && r.Until.Before(today) {
-		return Resolution{}, fmt.Errorf("until: %s is before today (%s): give the last day to keep it", r.Until, today)
+		return Resolution{}, statefile.Input(fmt.Errorf("until: %s is before today (%s): give the last day to keep it", r.Until, today))
 	}
 	r.At = now.UTC().Truncate(time.Second)
 	var added Resolution
@@ -145,17 +145,17 @@ func (s *Set) Unresolve(id, by string, now time.Time) (Resolution, error) {
 		return Resolution{}, errors.New("no pseudonym key: resolutions are sealed with it; set pseudonym_key_file in the config")
 	}
 	if err := checkText("by", by, maxBy, false); err != nil {
-		return Resolution{}, err
+		return Resolution{}, statefile.Input(err)
 	}
 	if !idRe.MatchString(id) {
-		return Resolution{}, errors.New(`not a resolution id: they look like R-0007 (see "retentiond review list --resolutions")`)
+		return Resolution{}, statefile.Input(errors.New(`not a resolution id: they look like R-0007 (see "retentiond review list --resolutions")`))
 	}
 	at := now.UTC().Truncate(time.Second)
 	var undone Resolution
 	err := s.update(func(f *file) error {
 		i := slices.IndexFunc(f.list, func(r Resolution) bool { return r.ID == id })
 		if i < 0 {
-			return fmt.Errorf("%s: there is no resolution %s (see \"retentiond review list --resolutions\")", s.path, id)
+			return statefile.Input(fmt.Errorf("%s: there is no resolution %s (see \"retentiond review list --resolutions\")", s.path, id))
 		}
 		r := &f.list[i]
 		if !r.Active() {
