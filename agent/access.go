@@ -54,15 +54,33 @@ type Package struct {
 	Change requests.Change
 }
 
+// PackageOptions are the choices of one access package.
+type PackageOptions struct {
+	// Out is a new folder for the package; "" is STATE_DIR/packages/ID.
+	Out string
+	// Progress, if set, is told how far the package is: while the stores
+	// are listed, the records seen so far (total -1); then, as records
+	// are copied, how many of those found (total) are done. A front end
+	// shows it (the service prints nothing). It must not block.
+	Progress func(done, total int)
+}
+
 // AccessPackage writes everything found about the subject of the access
-// or export request id into out ("": STATE_DIR/packages/ID), a new
+// or export request id into out ("": STATE_DIR/packages/ID); see
+// AccessPackageWith.
+func (s *Service) AccessPackage(ctx context.Context, id, out string, by Actor) (*Package, error) {
+	return s.AccessPackageWith(ctx, id, by, PackageOptions{Out: out})
+}
+
+// AccessPackageWith writes everything found about the subject of the access
+// or export request id into o.Out ("": STATE_DIR/packages/ID), a new
 // folder (R4): the files copied, export rows as JSON and CSV per store,
 // and index.html in the requester's language. Everything is mode 0600
 // (0700 for folders): it is the person's data, to be handed over. The
 // ledger records that by made a package and how many records it holds,
 // never what; an open request is then answered. The Package is returned
 // once it was made, also with an error about the request's state.
-func (s *Service) AccessPackage(ctx context.Context, id, out string, by Actor) (*Package, error) {
+func (s *Service) AccessPackageWith(ctx context.Context, id string, by Actor, o PackageOptions) (*Package, error) {
 	set, err := s.requestSet()
 	if err != nil {
 		return nil, err
@@ -74,10 +92,11 @@ func (s *Service) AccessPackage(ctx context.Context, id, out string, by Actor) (
 	case r.Kind != requests.Access && r.Kind != requests.Export:
 		return nil, &InputError{Flag: "--id", Err: fmt.Errorf("%s is an %s request; packages answer access and export requests", r.ID, r.Kind)}
 	}
+	out := o.Out
 	if out == "" {
 		out = filepath.Join(s.cfg.StateDir, "packages", r.ID)
 	}
-	n, err := s.accessPackage(ctx, r, out, by)
+	n, err := s.accessPackage(ctx, r, out, by, o.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +113,9 @@ func (s *Service) AccessPackage(ctx context.Context, id, out string, by Actor) (
 }
 
 // accessPackage writes the package of r into out and records it in the
-// ledger; it returns the number of records in it.
-func (s *Service) accessPackage(ctx context.Context, r requests.Request, out string, by Actor) (int, error) {
+// ledger; it returns the number of records in it. progress, if set, is
+// told how far it is (PackageOptions.Progress).
+func (s *Service) accessPackage(ctx context.Context, r requests.Request, out string, by Actor, progress func(done, total int)) (int, error) {
 	cfg := s.cfg
 	if ents, err := os.ReadDir(out); err == nil && len(ents) > 0 {
 		return 0, fmt.Errorf("%s is not empty: give a new folder for the package", out)
@@ -130,6 +150,9 @@ func (s *Service) accessPackage(ctx context.Context, r requests.Request, out str
 	}
 	p := &plan.Planner{Policy: pol, Subjects: subjects, Stores: stores, AsOf: today, Location: cfg.Location,
 		All: true, Lang: lang, Holds: held, Resolutions: resolved, Only: &plan.SubjectKey{Type: r.Subject.Type, ID: r.Subject.ID}}
+	if progress != nil {
+		p.Progress = listed(progress)
+	}
 	var sink collectSink
 	_, results, err := p.Run(ctx, &sink)
 	if err != nil {
@@ -165,6 +188,9 @@ func (s *Service) accessPackage(ctx context.Context, r requests.Request, out str
 			}
 		}
 		index = append(index, pk)
+		if progress != nil {
+			progress(len(index), len(sink.items))
+		}
 	}
 	if err := writeRows(out, rows); err != nil {
 		return 0, err
@@ -180,6 +206,21 @@ func (s *Service) accessPackage(ctx context.Context, r requests.Request, out str
 		return 0, fmt.Errorf("the package was made, but the ledger could not record it: %w", err)
 	}
 	return len(index), nil
+}
+
+// listed turns a planner's progress (a store and its records so far)
+// into the records seen in all stores so far, told to progress with
+// total -1 (not known while listing).
+func listed(progress func(done, total int)) func(store string, records int) {
+	var store string
+	var before, last int // records of the stores done, of this one so far
+	return func(st string, n int) {
+		if st != store {
+			store, before, last = st, before+last, 0
+		}
+		last = n
+		progress(before+n, -1)
+	}
 }
 
 // pkgRow is an export row as a package holds it: its JSON as the store

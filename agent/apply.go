@@ -34,6 +34,10 @@ type ApplyOptions struct {
 	// ledger then says so (ActionApplyStarted). Zero for the CLI and the
 	// daemon's job, whose applies the approval alone starts.
 	By Actor
+	// Progress, if set, is told how many of the plan's approved actions
+	// (total) are handled so far (done), as that number grows; a front
+	// end shows it (the service itself prints nothing). It must not block.
+	Progress func(done, total int)
 }
 
 // ActionApplyStarted is the ledger action of an apply a person started
@@ -170,6 +174,7 @@ func (s *Service) applyPlan(ctx context.Context, f *plan.File, o ApplyOptions, s
 	opts := apply.Options{
 		Plan: f, Approval: appr, Planner: planner, Pseudonyms: k, StateDir: cfg.StateDir,
 		Decision: decision, ConfigSHA256: cfg.SHA256, MaxDeletions: cfg.Apply.MaxDeletions, DryRun: o.DryRun, Now: time.Now,
+		Progress: o.Progress,
 	}
 	if !o.DryRun {
 		if cfg.LedgerKeyFile == "" {

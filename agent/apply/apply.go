@@ -57,6 +57,11 @@ type Options struct {
 	// record pseudonym: an act that reached the ledger but not the
 	// journal before a crash is finished, not repeated.
 	Recorded map[string]string
+	// Progress, if set, is told how many of the plan's approved actions
+	// (total) the run has handled so far (done: acted on, skipped, gone,
+	// failed, settled by an earlier run, excluded, or in a dry run found
+	// due), each time that number grows. It must not block.
+	Progress func(done, total int)
 }
 
 // Detail is what happened to one item, for the administrator's report. It
@@ -108,6 +113,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, errors.New("apply: a delete limit is required")
 	}
 	r := &run{o: o, res: &Result{}, crash: crashFromEnv(), retried: map[int]bool{}}
+	if o.Progress != nil {
+		for _, it := range o.Plan.Items {
+			if approval.IsAction(it.Action) {
+				r.total++
+			}
+		}
+	}
 	if !o.DryRun {
 		j, err := openJournal(o.StateDir, o.Plan.Digest)
 		if err != nil {
@@ -126,6 +138,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err := ctx.Err(); err != nil {
 			return r.res, err
 		}
+		r.tick()
 		if !approval.IsAction(it.Action) {
 			continue
 		}
@@ -160,14 +173,17 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return r.res, err
 		}
 	}
+	r.tick()
 	for _, st := range stores {
 		if err := r.batchItems(ctx, st, deleters[st], byStore[st]); err != nil {
 			return r.res, err
 		}
+		r.tick()
 	}
 	if err := r.zips(ctx, &zips); err != nil {
 		return r.res, err
 	}
+	r.tick()
 	for _, g := range groups {
 		if err := ctx.Err(); err != nil {
 			return r.res, err
@@ -175,6 +191,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err := r.rowFile(ctx, *g); err != nil {
 			return r.res, err
 		}
+		r.tick()
 	}
 	return r.res, nil
 }
@@ -186,6 +203,22 @@ type run struct {
 	deleted int
 	crash   *crasher
 	retried map[int]bool // items that failed in an earlier run, tried again
+	total   int          // approved actions in the plan (with Progress)
+	ticked  int          // handled when Progress was last told
+}
+
+// tick tells Progress how many approved actions are handled, if that
+// grew since it was last told.
+func (r *run) tick() {
+	if r.o.Progress == nil {
+		return
+	}
+	res := r.res
+	n := res.Done + res.Skipped + res.Gone + res.Failed + res.Earlier + res.Excluded + res.WouldDelete
+	if n > r.ticked {
+		r.ticked = n
+		r.o.Progress(n, r.total)
+	}
 }
 
 // settled reports whether an earlier run of this plan settled item n, whose
@@ -330,6 +363,7 @@ func (r *run) record(n int, it *plan.Item, rp, outcome, reason, detail string) e
 		d.Reason += ": " + detail
 	}
 	r.res.Details = append(r.res.Details, d)
+	r.tick()
 	if r.o.DryRun {
 		return nil
 	}

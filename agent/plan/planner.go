@@ -191,7 +191,7 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 		}
 		for i := range batch {
 			res.Records++
-			if p.Progress != nil && res.Records%10000 == 0 {
+			if p.Progress != nil && res.Records%100 == 0 {
 				p.Progress(st.Name, res.Records)
 			}
 			rd.add(&batch[i])
