@@ -38,11 +38,15 @@ type daemonHooks struct {
 func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer, hooks daemonHooks) error {
 	fs := newFlags("run", stderr)
 	cfgPath := fs.String("config", "", "config file (required)")
+	webConfig := fs.String("web.config.file", "", "exporter-toolkit web config file: TLS and basic auth for /metrics, /healthz and /readyz (as node_exporter's)")
 	if err := parse(fs, args, false); err != nil {
 		return err
 	}
 	if *cfgPath == "" {
 		return usageErr("--config is required")
+	}
+	if err := daemon.CheckWebConfig(*webConfig); err != nil {
+		return &exitError{code: 2, err: err}
 	}
 	// The first load decides the logger and the locker, which a reload
 	// cannot change (restart the service for those).
@@ -59,7 +63,7 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 		clock = clockwork.NewRealClock()
 	}
 	opts := daemon.RunOptions{Monitor: m.JobMonitor(), Logger: log, Clock: clock, Signals: hooks.signals,
-		Loaded: func(err error, at time.Time) { m.SetConfigReload(err == nil, at) }}
+		Loaded: func(err error, at time.Time) { m.SetConfigReload(err == nil, at) }, WebConfigFile: *webConfig}
 	if r := cfg.Daemon.Redis; r != nil {
 		client, err := redisClient(r)
 		if err != nil {
