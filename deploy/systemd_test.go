@@ -90,38 +90,47 @@ func TestUnitDirectives(t *testing.T) {
 var exposureRe = regexp.MustCompile(`Overall exposure level for \S+: ([0-9.]+) (\S+)`)
 
 // TestSystemdAnalyze runs systemd-analyze verify and security --offline
-// on the unit; the exposure must stay at 2.0 or below ("OK" or better).
+// on the unit and on an instance of the template unit (retentiond@.service,
+// one per organisation); the exposure must stay at 2.0 or below ("OK" or
+// better).
 func TestSystemdAnalyze(t *testing.T) {
 	sa := tool(t, "systemd-analyze", "systemd")
-	// verify checks that ExecStart exists: point it at a program that
-	// does, in a copy under the unit's own name.
-	data, err := os.ReadFile("systemd/retentiond.service")
-	if err != nil {
-		t.Fatal(err)
-	}
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	unit := filepath.Join(t.TempDir(), "retentiond.service")
-	text := strings.ReplaceAll(string(data), "/usr/local/bin/retentiond", self)
-	if err := os.WriteFile(unit, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, ok := run(t, ".", sa, "verify", unit); !ok || strings.TrimSpace(out) != "" {
-		t.Errorf("systemd-analyze verify:\n%s", out)
-	}
-	out, ok := run(t, ".", sa, "security", "--offline=yes", unit)
-	if !ok {
-		t.Fatalf("systemd-analyze security --offline=yes:\n%s", out)
-	}
-	m := exposureRe.FindStringSubmatch(out)
-	if m == nil {
-		t.Fatalf("no exposure level in:\n%s", out)
-	}
-	score, _ := strconv.ParseFloat(m[1], 64)
-	t.Logf("exposure %s %s", m[1], m[2])
-	if score > 2.0 {
-		t.Errorf("exposure %s %s, want 2.0 or below", m[1], m[2])
+	for _, u := range []struct{ file, name string }{
+		{"systemd/retentiond.service", "retentiond.service"},
+		{"systemd/retentiond@.service", "retentiond@kdv-zonnebloem.service"},
+	} {
+		t.Run(u.name, func(t *testing.T) {
+			// verify checks that ExecStart exists: point it at a program
+			// that does, in a copy under the unit's own name.
+			data, err := os.ReadFile(u.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			unit := filepath.Join(t.TempDir(), u.name)
+			text := strings.ReplaceAll(string(data), "/usr/local/bin/retentiond", self)
+			if err := os.WriteFile(unit, []byte(text), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if out, ok := run(t, ".", sa, "verify", unit); !ok || strings.TrimSpace(out) != "" {
+				t.Errorf("systemd-analyze verify:\n%s", out)
+			}
+			out, ok := run(t, ".", sa, "security", "--offline=yes", unit)
+			if !ok {
+				t.Fatalf("systemd-analyze security --offline=yes:\n%s", out)
+			}
+			m := exposureRe.FindStringSubmatch(out)
+			if m == nil {
+				t.Fatalf("no exposure level in:\n%s", out)
+			}
+			score, _ := strconv.ParseFloat(m[1], 64)
+			t.Logf("exposure %s %s", m[1], m[2])
+			if score > 2.0 {
+				t.Errorf("exposure %s %s, want 2.0 or below", m[1], m[2])
+			}
+		})
 	}
 }
