@@ -112,6 +112,7 @@ type Metrics struct {
 
 	info         *prometheus.GaugeVec
 	notifyFailed prometheus.Counter
+	lockMetrics
 
 	mu     sync.Mutex
 	stores map[string]bool
@@ -192,6 +193,7 @@ func New() *Metrics {
 		m.stateReadErrors.WithLabelValues(f)
 	}
 	m.registerInfo()
+	m.registerLocks()
 	return m
 }
 

@@ -37,6 +37,7 @@ func fed() *Metrics {
 	m.AddStateReadError(StateApprovals)
 	m.SetInfo("Kinderopvang De Boomhut")
 	m.AddNotificationFailed()
+	m.LockError("plan")
 	return m
 }
 
