@@ -17,7 +17,8 @@ type panel struct {
 	} `json:"datasource"`
 	GridPos struct{ X, Y, W, H int } `json:"gridPos"`
 	Targets []struct {
-		Expr       string `json:"expr"`
+		Expr         string `json:"expr"`
+		LegendFormat string `json:"legendFormat"`
 		Datasource *struct {
 			UID string `json:"uid"`
 		} `json:"datasource"`
@@ -91,8 +92,8 @@ func TestDashboard(t *testing.T) {
 	for _, v := range d.Templating.List {
 		vars[v.Name] = v.Type
 	}
-	if vars["datasource"] != "datasource" || vars["store"] != "query" {
-		t.Errorf("variables %v, want datasource (type datasource) and store (type query)", vars)
+	if vars["datasource"] != "datasource" || vars["store"] != "query" || vars["organisation"] != "query" || vars["instance"] != "query" {
+		t.Errorf("variables %v, want datasource (type datasource) and organisation, instance and store (type query)", vars)
 	}
 	ids := map[int]bool{}
 	for _, p := range allPanels(d.Panels) {
@@ -153,7 +154,7 @@ func TestDashboardMetricNames(t *testing.T) {
 // variables replaced.
 func TestDashboardPromQL(t *testing.T) {
 	promtool := tool(t, "promtool", "prometheus")
-	r := strings.NewReplacer("$__rate_interval", "5m", "$store", ".*")
+	r := strings.NewReplacer("$__rate_interval", "5m", "$store", ".*", "$organisation", ".*", "$instance", ".*")
 	var list []string
 	for _, e := range exprs(readDashboard(t)) {
 		list = append(list, r.Replace(e))
@@ -162,5 +163,44 @@ func TestDashboardPromQL(t *testing.T) {
 	writeRecordingRules(t, path, list)
 	if out, ok := run(t, ".", promtool, "check", "rules", path); !ok {
 		t.Errorf("a dashboard query is not valid PromQL:\n%s", out)
+	}
+}
+
+// TestDashboardPerOrganisation: one dashboard for a fleet. Every panel
+// shows its figures per organisation (retentiond_info's organisation
+// joined in, filtered by the organisation and instance variables, and
+// named in the legend), and a fleet view shows plans waiting and items
+// overdue per organisation, and which targets are down.
+func TestDashboardPerOrganisation(t *testing.T) {
+	d := readDashboard(t)
+	for _, p := range allPanels(d.Panels) {
+		for i, tg := range p.Targets {
+			where := p.Title + "#" + string(rune('A'+i))
+			if !strings.Contains(tg.Expr, "retentiond_info{") || !strings.Contains(tg.Expr, `organisation=~"$organisation"`) ||
+				!strings.Contains(tg.Expr, `instance=~"$instance"`) {
+				t.Errorf("panel %s: %s is not per organisation (join retentiond_info{organisation=~\"$organisation\", instance=~\"$instance\"})", where, tg.Expr)
+			}
+			if !strings.Contains(tg.LegendFormat, "{{organisation}}") {
+				t.Errorf("panel %s: legend %q does not name the organisation", where, tg.LegendFormat)
+			}
+		}
+	}
+	for _, want := range []struct{ metric, by string }{
+		{"retentiond_plans_pending_approval", "by (organisation)"},
+		{"retentiond_items_overdue", "by (organisation)"},
+		{`up{job="retentiond"`, "instance"},
+	} {
+		found := false
+		for _, p := range allPanels(d.Panels) {
+			if !strings.Contains(strings.ToLower(p.Title), "fleet") {
+				continue
+			}
+			for _, tg := range p.Targets {
+				found = found || strings.Contains(tg.Expr, want.metric) && strings.Contains(tg.Expr, want.by)
+			}
+		}
+		if !found {
+			t.Errorf("no fleet panel shows %s %s", want.metric, want.by)
+		}
 	}
 }

@@ -1,7 +1,9 @@
 package deploy_test
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -50,20 +52,38 @@ type ruleTests struct {
 	} `yaml:"tests"`
 }
 
+// ruleTestFiles are the promtool test files: prometheus/*_test.yml.
+func ruleTestFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("prometheus/*_test.yml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no prometheus/*_test.yml: %v", err)
+	}
+	return files
+}
+
+// runbookBase is what every runbook_url starts with: a section of
+// deploy/README.md.
+const runbookBase = "https://github.com/retentiond/retentiond/blob/main/deploy/README.md#"
+
 // TestAlertRules checks the rules' metric names and annotations, and that
-// alerts_test.yml tests every alert both firing and not firing.
+// the promtool test files test every alert both firing and not firing.
+// Every alert names the organisation and the instance in its summary (the
+// organisation joined in from retentiond_info) and links its runbook.
 func TestAlertRules(t *testing.T) {
 	var rf ruleFile
 	readYAML(t, "prometheus/alerts.yml", &rf)
-	var rt ruleTests
-	readYAML(t, "prometheus/alerts_test.yml", &rt)
 	firing, quiet := map[string]bool{}, map[string]bool{}
-	for _, tc := range rt.Tests {
-		for _, a := range tc.AlertRuleTest {
-			if len(a.ExpAlerts) > 0 {
-				firing[a.Alertname] = true
-			} else {
-				quiet[a.Alertname] = true
+	for _, f := range ruleTestFiles(t) {
+		var rt ruleTests
+		readYAML(t, f, &rt)
+		for _, tc := range rt.Tests {
+			for _, a := range tc.AlertRuleTest {
+				if len(a.ExpAlerts) > 0 {
+					firing[a.Alertname] = true
+				} else {
+					quiet[a.Alertname] = true
+				}
 			}
 		}
 	}
@@ -80,13 +100,85 @@ func TestAlertRules(t *testing.T) {
 			if r.Annotations["summary"] == "" || r.Annotations["description"] == "" {
 				t.Errorf("alert %s lacks a summary or description", r.Alert)
 			}
+			sum := r.Annotations["summary"]
+			if !strings.Contains(sum, "$labels.organisation") || !strings.Contains(sum, "$labels.instance") {
+				t.Errorf("alert %s: summary %q does not name the organisation and the instance", r.Alert, sum)
+			}
+			if !strings.Contains(r.Expr, "retentiond_info") {
+				t.Errorf("alert %s: no organisation (retentiond_info) in its expression", r.Alert)
+			}
+			if u := r.Annotations["runbook_url"]; !strings.HasPrefix(u, runbookBase) {
+				t.Errorf("alert %s: runbook_url %q, want a section of deploy/README.md (%s…)", r.Alert, u, runbookBase)
+			}
 			if !firing[r.Alert] || !quiet[r.Alert] {
-				t.Errorf("alert %s: alerts_test.yml must test it firing (%v) and not firing (%v)", r.Alert, firing[r.Alert], quiet[r.Alert])
+				t.Errorf("alert %s: the prometheus/*_test.yml files must test it firing (%v) and not firing (%v)", r.Alert, firing[r.Alert], quiet[r.Alert])
 			}
 		}
 	}
-	if n < 9 {
-		t.Errorf("%d alert rules, want at least 9", n)
+	for _, want := range []string{"RetentiondDown", "RetentiondMetricsAbsent", "RetentiondApplyFailing", "RetentiondJobFailing",
+		"RetentiondConfigReloadFailed", "RetentiondNotificationsFailing", "RetentiondLockErrors"} {
+		found := false
+		for _, g := range rf.Groups {
+			for _, r := range g.Rules {
+				found = found || r.Alert == want
+			}
+		}
+		if !found {
+			t.Errorf("no alert %s", want)
+		}
+	}
+	if n < 17 {
+		t.Errorf("%d alert rules, want at least 17", n)
+	}
+	if strings.Contains(fmt.Sprint(rf), "absent(") {
+		t.Error("an alert uses absent(), which cannot fire while another target is up: alert per target")
+	}
+}
+
+// TestRunbooks: every runbook_url is a heading of deploy/README.md's
+// "## Runbooks" section (GitHub's anchor: the heading lower-cased), and
+// every runbook there belongs to an alert.
+func TestRunbooks(t *testing.T) {
+	data, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(data), "\n## Runbooks\n")
+	if !ok {
+		t.Fatal("deploy/README.md has no section ## Runbooks")
+	}
+	if i := strings.Index(section, "\n## "); i >= 0 {
+		section = section[:i]
+	}
+	anchors := map[string]string{}
+	for _, line := range strings.Split(section, "\n") {
+		if h, ok := strings.CutPrefix(line, "### "); ok {
+			anchors[strings.ToLower(strings.TrimSpace(h))] = h
+		}
+	}
+	var rf ruleFile
+	readYAML(t, "prometheus/alerts.yml", &rf)
+	used := map[string]bool{}
+	for _, g := range rf.Groups {
+		for _, r := range g.Rules {
+			a := strings.TrimPrefix(r.Annotations["runbook_url"], runbookBase)
+			if _, ok := anchors[a]; !ok || a != strings.ToLower(r.Alert) {
+				t.Errorf("alert %s: runbook #%s, want a heading ### %s under ## Runbooks", r.Alert, a, r.Alert)
+			}
+			used[a] = true
+			body := section[strings.Index(section, "### "+r.Alert):]
+			if end := strings.Index(body[4:], "\n### "); end >= 0 {
+				body = body[:end+4]
+			}
+			if len(strings.Fields(body)) < 40 {
+				t.Errorf("the runbook of %s is too short to be one (%d words)", r.Alert, len(strings.Fields(body)))
+			}
+		}
+	}
+	for a, h := range anchors {
+		if !used[a] {
+			t.Errorf("runbook ### %s belongs to no alert", h)
+		}
 	}
 }
 
@@ -95,8 +187,8 @@ func TestPromtoolRules(t *testing.T) {
 	if out, ok := run(t, "prometheus", promtool, "check", "rules", "alerts.yml"); !ok {
 		t.Errorf("promtool check rules:\n%s", out)
 	}
-	for _, f := range []string{"alerts_test.yml", "requests_test.yml"} {
-		if out, ok := run(t, "prometheus", promtool, "test", "rules", f); !ok {
+	for _, f := range ruleTestFiles(t) {
+		if out, ok := run(t, "prometheus", promtool, "test", "rules", filepath.Base(f)); !ok {
 			t.Errorf("promtool test rules %s:\n%s", f, out)
 		}
 	}
