@@ -19,7 +19,7 @@ type panel struct {
 	Targets []struct {
 		Expr         string `json:"expr"`
 		LegendFormat string `json:"legendFormat"`
-		Datasource *struct {
+		Datasource   *struct {
 			UID string `json:"uid"`
 		} `json:"datasource"`
 	} `json:"targets"`
