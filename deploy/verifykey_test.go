@@ -74,7 +74,7 @@ func checkVerifyKeyMounted(t *testing.T, ms []manifest, file string) {
 	t.Fatalf("no volume %s", volume)
 }
 
-var verifyKeyRe = regexp.MustCompile(`^[A-Za-z0-9._-]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$`)
+var verifyKeyRe = regexp.MustCompile(`^[A-Za-z0-9./_-]+\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$`)
 
 // verifyKeyText checks that a shipped ledger.pub has the form keygen
 // writes (NAME+HASH+KEY), so that it is no placeholder left in a file a
