@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"sync/atomic"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -57,6 +58,13 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 	level := new(slog.LevelVar)
 	level.Set(logLevel(cfg.Daemon.LogLevel))
 	log := daemon.NewLogger(stderr, level)
+	// Libraries that log on their own go through the same JSON handler
+	// (and journald priorities): go-redis through its logger, anything
+	// on the standard log package through slog's default. gocron gets
+	// the logger from the scheduler; the AWS SDK is kept silent
+	// (logging.Nop) where its clients are made.
+	redislock.SetLogger(log)
+	slog.SetDefault(log)
 	m := metrics.New()
 	clock := hooks.clock
 	if clock == nil {
@@ -64,14 +72,23 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 	}
 	opts := daemon.RunOptions{Monitor: m.JobMonitor(), Logger: log, Clock: clock, Signals: hooks.signals,
 		Loaded: func(err error, at time.Time) { m.SetConfigReload(err == nil, at) }, WebConfigFile: *webConfig}
+	// The service of the config in force, for the lock notifications.
+	var current atomic.Pointer[agent.Service]
 	if r := cfg.Daemon.Redis; r != nil {
 		client, err := redisClient(r)
 		if err != nil {
-			return &exitError{code: 2, err: err}
+			return &exitError{code: 2, err: fmt.Errorf("%s: %w", cfg.Path, err)}
 		}
 		defer client.Close()
-		opts.Locker = redislock.New(client)
-		log.Info("replicas share job locks on Redis", "address", r.Address)
+		opts.Locker = redislock.New(client, redislock.WithPrefix(r.KeyPrefix))
+		m.LockTasks("plan", "apply")
+		opts.OnLockError = func(f daemon.LockFailure) {
+			m.LockError(f.Job)
+			if svc := current.Load(); svc != nil && f.First {
+				go svc.LockFailed(f.Job)
+			}
+		}
+		log.Info("replicas share job locks on Redis", "address", r.Address, "key_prefix", r.KeyPrefix, "tls", r.TLS != nil)
 	}
 	// The review console, on its own listener, over the same service as
 	// the jobs; it stops with the daemon.
@@ -91,6 +108,7 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 		if err := cons.load(cctx, svc); err != nil {
 			return daemon.Setup{}, err
 		}
+		current.Store(svc)
 		return setup(svc, m), nil
 	}
 	err = daemon.Run(ctx, opts)
@@ -117,16 +135,25 @@ func logLevel(s string) slog.Level {
 	return slog.LevelInfo
 }
 
+// redisClient is the client of daemon.redis: its ACL user and password,
+// TLS with the system's roots plus tls.ca_file.
 func redisClient(r *config.Redis) (*redis.Client, error) {
-	o := &redis.Options{Addr: r.Address, DB: r.DB}
+	c := redislock.ClientConfig{Address: r.Address, Username: r.Username, DB: r.DB}
 	if r.PasswordFile != "" {
 		pw, err := pipeline.ReadSecret("daemon.redis.password_file", r.PasswordFile, "")
 		if err != nil {
 			return nil, err
 		}
-		o.Password = pw
+		c.Password = pw
 	}
-	return redis.NewClient(o), nil
+	if t := r.TLS; t != nil {
+		c.TLS = &redislock.TLSConfig{CAFile: t.CAFile, ServerName: t.ServerName, CertFile: t.CertFile, KeyFile: t.KeyFile}
+	}
+	client, err := redislock.NewClient(c)
+	if err != nil {
+		return nil, fmt.Errorf("daemon.redis.%w", err)
+	}
+	return client, nil
 }
 
 // loadDaemon reads the config and makes the daemon's service on it
