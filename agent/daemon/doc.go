@@ -40,6 +40,15 @@
 // another replica. Neither matters for daily plan and apply jobs; plan
 // changes nothing and apply re-checks every item.
 //
+// A lock another replica holds (IsLockHeld) is contention, logged at INFO.
+// Any other lock error (the backend unreachable, refusing the login, too
+// slow) means the run does not happen on this replica, no run rather than
+// a double one: it is logged at ERROR, told to Options.OnLockError (the
+// daemon counts it and notifies once per outage) and fails CheckLocks, the
+// "locks" readiness check, which asks a Pinger locker afresh so that
+// readiness returns as soon as the backend answers. The missed firing is
+// not retried; the next firing, or a restart's catch-up, runs the job.
+//
 // # Shutdown and reload
 //
 // See Run. On SIGTERM the context passed to Job.Run is cancelled: a job
@@ -51,5 +60,6 @@
 // # Personal data
 //
 // Nothing in this package logs record names or contents, and callers must
-// not either: see NewLogger.
+// not either: see NewLogger. Under systemd the log lines carry their
+// journald priority (NewJournalHandler).
 package daemon
