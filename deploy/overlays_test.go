@@ -3,6 +3,7 @@ package deploy_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -254,5 +255,19 @@ func TestOverlaysBuild(t *testing.T) {
 				t.Error("the Ingress names a port Service retentiond-console does not have")
 			}
 		})
+	}
+}
+
+// TestSizingRuleDocumented: deploy/README.md states the rule this test
+// checks the volumes against, with the same figures.
+func TestSizingRuleDocumented(t *testing.T) {
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule := fmt.Sprintf("volume ≥ 2 × (records × %d B × %d + %.1f KB × %d,%03d nights), at least %d Gi",
+		bytesPerRecordNight, plansKeptNights, float64(ledgerBytesNight)/1000, ledgerNights/1000, ledgerNights%1000, minStateVolume>>30)
+	if !strings.Contains(string(b), rule) {
+		t.Errorf("README.md does not state the sizing rule %q", rule)
 	}
 }
