@@ -29,7 +29,9 @@ func runApply(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	res, runErr := svc.ApplyFile(ctx, f, agent.ApplyOptions{DryRun: *dryRun, PlanPath: *planPath})
+	p := newProgress(stderr, "apply", "items handled", isTerminal(stderr))
+	res, runErr := svc.ApplyFile(ctx, f, agent.ApplyOptions{DryRun: *dryRun, PlanPath: *planPath, Progress: p.set})
+	p.done()
 	if res == nil {
 		return runErr
 	}

@@ -26,14 +26,15 @@ var consoleStdin io.Reader = os.Stdin
 // local accounts, for a machine without an identity provider. The logic
 // is in package agent/console/auth; this parses flags and prints.
 func runConsole(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "user" {
-		return usageErr("console needs a subcommand: user add, user list or user remove")
+	if _, err := pickSubcommand("console", args); err != nil {
+		return err
 	}
 	args = args[1:]
-	if len(args) == 0 {
-		return usageErr("console user needs a subcommand: add, list or remove")
+	sub, err := pickSubcommand("console user", args)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
+	args = args[1:]
 	fs := newFlags("console user "+sub, stderr)
 	cfgPath := fs.String("config", "", "config file (required)")
 	var roles roleFlags
@@ -43,9 +44,6 @@ func runConsole(_ context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Var(&roles, "role", "a role: viewer, reviewer, approver or privacy-officer (repeat for more)")
 		pwStdin = fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of the terminal")
 		replace = fs.Bool("replace", false, "if the account exists, set its roles and password anew")
-	case "remove", "list":
-	default:
-		return usageErr("unknown console user subcommand %q: use add, list or remove", sub)
 	}
 	// NAME may come before the flags (console user add NAME --role …)
 	// or after them.

@@ -15,12 +15,9 @@ import (
 func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("explain", stderr)
 	path := fs.String("config", "", "config file (required)")
-	asOfFlag := fs.String("as-of", "", "decide as of this date, YYYY-MM-DD (default today)")
+	asOfFlag := fs.String("as-of", "", "decide as of this date, YYYY-MM-DD or DD-MM-YYYY (default today)")
 	lang := fs.String("lang", "en", "language: nl or en")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: retentiond explain --config F [--as-of DATE] STORE:RECORD")
-		fs.PrintDefaults()
-	}
+	setSynopsis(fs, "retentiond explain --config F [--as-of DATE] STORE:RECORD")
 	if err := parse(fs, args, true); err != nil {
 		return err
 	}
@@ -38,8 +35,8 @@ func runExplain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	cfg := svc.Config()
 	var asOf rules.Date
 	if *asOfFlag != "" {
-		if asOf, err = rules.ParseDate(*asOfFlag); err != nil {
-			return usageErr("--as-of: %v", err)
+		if asOf, err = dateFlag("--as-of", *asOfFlag); err != nil {
+			return err
 		}
 	}
 	e, err := svc.Explain(ctx, store, id, asOf, *lang)

@@ -2,9 +2,9 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/retentiond/retentiond/agent"
 	"github.com/retentiond/retentiond/agent/holds"
@@ -15,12 +15,13 @@ import (
 // every plan hold the records they cover and stop apply from acting on
 // them. Adding and releasing are recorded in the ledger.
 func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageErr("hold needs a subcommand: add, list or release")
+	if _, err := pickSubcommand("hold", args); err != nil {
+		return err
 	}
 	fs := newFlags("hold "+args[0], stderr)
 	cfgPath := fs.String("config", "", "config file (required)")
-	var subject, store, path, reason, until, by, id *string
+	var subject, store, path, reason, untilFlag, by, id *string
+	var err error
 	var all *bool
 	switch args[0] {
 	case "add":
@@ -28,17 +29,34 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		store = fs.String("store", "", "with --path: hold records of this store")
 		path = fs.String("path", "", "with --store: a glob of paths in the store (* and **)")
 		reason = fs.String("reason", "", "why (required; kept in the state dir only, never in logs or the ledger)")
-		until = fs.String("until", "", "last day of the hold, YYYY-MM-DD (default: until released)")
+		untilFlag = fs.String("until", "", "last day of the hold, YYYY-MM-DD or DD-MM-YYYY (default: until released)")
 		by = fs.String("by", "", "who adds the hold (required)")
 	case "release":
 		id = fs.String("id", "", "the hold's id, such as H-0003 (required)")
 		by = fs.String("by", "", "who releases it (required)")
 	case "list":
 		all = fs.Bool("all", false, "also list released holds")
-	default:
-		return usageErr("unknown hold subcommand %q: use add, list or release", args[0])
 	}
-	svc, err := stateService(fs, args[1:], cfgPath, stdout, stderr)
+	if err := parse(fs, args[1:], false); err != nil {
+		return err
+	}
+	switch {
+	case *cfgPath == "":
+		return usageErr("--config is required")
+	case by != nil && strings.TrimSpace(*by) == "":
+		return usageErr("--by is required: say who you are")
+	case reason != nil && strings.TrimSpace(*reason) == "":
+		return usageErr("--reason is required: say why the data is held (kept in the state dir only)")
+	case id != nil && *id == "":
+		return usageErr("--id is required, such as H-0003 (see retentiond hold list)")
+	}
+	var until rules.Date
+	if untilFlag != nil && *untilFlag != "" {
+		if until, err = dateFlag("--until", *untilFlag); err != nil {
+			return err
+		}
+	}
+	svc, err := loadService(*cfgPath, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -53,7 +71,7 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return nil
 	case "add":
-		in := agent.HoldInput{Reason: *reason}
+		in := agent.HoldInput{Reason: *reason, Until: until}
 		switch {
 		case *subject != "" && (*store != "" || *path != ""), *subject == "" && (*store == "" || *path == ""):
 			return usageErr("give --subject TYPE:ID, or --store and --path")
@@ -65,11 +83,6 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			in.Subject = &ref
 		default:
 			in.Store, in.PathGlob = *store, *path
-		}
-		if *until != "" {
-			if in.Until, err = rules.ParseDate(*until); err != nil {
-				return usageErr("--until: %v", err)
-			}
 		}
 		h, err := svc.AddHold(ctx, in, agent.CLI(*by))
 		if err != nil {
@@ -86,18 +99,6 @@ func runHold(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stdout, "Released %s. The next plan decides its records by their rules again.\n", h.ID)
 		return nil
 	}
-}
-
-// stateService parses a subcommand's flags, loads the config and makes
-// the service, with its state dir.
-func stateService(fs *flag.FlagSet, args []string, cfgPath *string, stdout, stderr io.Writer) (*agent.Service, error) {
-	if err := parse(fs, args, false); err != nil {
-		return nil, err
-	}
-	if *cfgPath == "" {
-		return nil, usageErr("--config is required")
-	}
-	return loadService(*cfgPath, stdout, stderr)
 }
 
 // holdLine describes a hold for the administrator (the terminal is

@@ -71,23 +71,32 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
 		usage(stderr)
-		if len(args) == 0 {
-			return 2
-		}
+		return 2
+	}
+	switch {
+	case args[0] == "help" && len(args) > 1:
+		// help CMD [SUB…] is CMD [SUB…] --help.
+		return run(ctx, append(append([]string{}, args[1:]...), "--help"), stdout, stderr)
+	case isHelp(args[0]):
+		usage(stdout)
 		return 0
+	case args[0] == "--version" || args[0] == "-version":
+		args = append([]string{"version"}, args[1:]...)
 	}
 	for _, c := range commands() {
 		if c.name != args[0] {
 			continue
 		}
 		err := c.run(ctx, args[1:], stdout, stderr)
-		keepStateOwner(c.name, args[1:], stderr)
-		if err == nil {
+		var help *helpRequest
+		if errors.As(err, &help) {
+			fmt.Fprint(stdout, help.text)
 			return 0
 		}
-		if errors.Is(err, flag.ErrHelp) {
+		keepStateOwner(c.name, args[1:], stderr)
+		if err == nil || errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		fmt.Fprintf(stderr, "retentiond %s: %v\n", c.name, err)
@@ -106,29 +115,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: retentiond COMMAND [flags]\n\ncommands:")
-	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
-	}
-	fmt.Fprintln(w, "\nRun 'retentiond COMMAND -h' for a command's flags.")
-}
-
-// newFlags makes a flag set that reports errors instead of exiting.
-func newFlags(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("retentiond "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-// parse parses flags; a bad flag is a usage error (exit 2). Positional
-// arguments are refused unless allowed.
+// parse parses flags; a bad flag is a usage error (exit 2) that points
+// to --help, and --help (or -h) is the command's usage (*helpRequest).
+// Positional arguments are refused unless allowed.
 func parse(fs *flag.FlagSet, args []string, positional bool) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return err
+			return helpOf(fs)
 		}
-		return &exitError{code: 2, err: err}
+		return &exitError{code: 2, err: fmt.Errorf("%w (see %s --help)", err, fs.Name())}
 	}
 	if !positional && fs.NArg() > 0 {
 		return usageErr("unexpected argument %q", fs.Arg(0))
@@ -168,14 +163,4 @@ func printUnknownSubject(w io.Writer, err error) {
 	for _, s := range ue.Near {
 		fmt.Fprintf(w, "  %s:%s  %s  (%s)\n", s.Type, s.ID, s.Name, s.Source)
 	}
-}
-
-var version = "dev"
-
-func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	if err := parse(newFlags("version", stderr), args, false); err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, "retentiond", version)
-	return nil
 }

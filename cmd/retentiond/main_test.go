@@ -124,7 +124,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command", "", false},
 		{"plan without config", []string{"plan"}, 2, "--config is required", "", false},
 		{"bad flag", []string{"plan", "--nope"}, 2, "flag provided but not defined", "", false},
-		{"bad as-of", []string{"plan", "--config", filepath.Join(good, "retentiond.yaml"), "--as-of", "23-11-2026"}, 2, "--as-of", "", false},
+		{"bad as-of", []string{"plan", "--config", filepath.Join(good, "retentiond.yaml"), "--as-of", "31-02-2026"}, 2, "--as-of", "", false},
 		{"bad lang", []string{"plan", "--config", filepath.Join(good, "retentiond.yaml"), "--lang", "de"}, 2, "--lang", "", false},
 		{"bad config", []string{"plan", "--config", filepath.Join(badCfg, "retentiond.yaml")}, 2, "retentiond.yaml:10:5: stores[0].type", "", false},
 		{"validate bad config", []string{"validate", "--config", filepath.Join(badCfg, "retentiond.yaml")}, 2, "stores[0].type", "", false},

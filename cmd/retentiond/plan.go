@@ -16,7 +16,7 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var configPath, asOf string
 	var o agent.PlanOptions
 	fs.StringVar(&configPath, "config", "", "config file (required)")
-	fs.StringVar(&asOf, "as-of", "", "plan as of this date, YYYY-MM-DD (default today)")
+	fs.StringVar(&asOf, "as-of", "", "plan as of this date, YYYY-MM-DD or DD-MM-YYYY (default today)")
 	fs.StringVar(&o.Out, "out", "", "directory for plan.json, plan.csv and report.html (default STATE_DIR/plans/TIMESTAMP)")
 	fs.BoolVar(&o.All, "all", false, "also list records that are kept (not yet due)")
 	fs.StringVar(&o.Lang, "lang", "nl", "language of the report and reasons: nl or en")
@@ -40,9 +40,10 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // makePlan loads the config and has the service write a plan. Config
 // problems are exit code 2; unreadable registries or output failures
-// exit code 1. With progress, the stores' record counts are shown on
-// stderr as they are listed.
-func makePlan(ctx context.Context, configPath, asOf string, o agent.PlanOptions, progress bool, stdout, stderr io.Writer) (*agent.PlanResult, error) {
+// exit code 1. The records listed are counted on stderr as the stores
+// are listed: a bar if tty (stderr is a terminal), else a line per
+// thousand.
+func makePlan(ctx context.Context, configPath, asOf string, o agent.PlanOptions, tty bool, stdout, stderr io.Writer) (*agent.PlanResult, error) {
 	if o.Lang != "nl" && o.Lang != "en" {
 		return nil, usageErr("--lang must be nl or en")
 	}
@@ -51,23 +52,40 @@ func makePlan(ctx context.Context, configPath, asOf string, o agent.PlanOptions,
 		return nil, err
 	}
 	if asOf != "" {
-		if o.AsOf, err = rules.ParseDate(asOf); err != nil {
-			return nil, usageErr("--as-of: %v", err)
+		if o.AsOf, err = dateFlag("--as-of", asOf); err != nil {
+			return nil, err
 		}
 	}
-	if progress {
-		shown := false
-		o.Progress = func(store string, n int) {
-			shown = true
-			fmt.Fprintf(stderr, "\rscanning %s: %d records", store, n)
-		}
-		defer func() {
-			if shown {
-				fmt.Fprint(stderr, "\r\033[K")
-			}
-		}()
-	}
+	p := newProgress(stderr, "plan", "records listed", tty)
+	o.Progress = storeCounts(p)
+	defer p.done()
 	return svc.Plan(ctx, o)
+}
+
+// storeCounts turns the planner's progress (a store and its records so
+// far) into the records listed in all stores so far, for p (counts
+// only: the store's name is not shown).
+func storeCounts(p *progress) func(store string, records int) {
+	var store string
+	var before, last int // records of the stores listed, of this one so far
+	return func(st string, n int) {
+		if st != store {
+			store, before, last = st, before+last, 0
+		}
+		last = n
+		p.set(before+n, -1)
+	}
+}
+
+// dateFlag reads a date a person gave with the flag name: YYYY-MM-DD or
+// DD-MM-YYYY (rules.ParseTypedDate). One that is neither is a usage error
+// naming the flag.
+func dateFlag(name, value string) (rules.Date, error) {
+	d, err := rules.ParseTypedDate(value)
+	if err != nil {
+		return d, usageErr("%s: %v", name, err)
+	}
+	return d, nil
 }
 
 func printSummary(w io.Writer, r *agent.PlanResult) {

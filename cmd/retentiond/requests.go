@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/retentiond/retentiond/agent"
@@ -16,9 +17,8 @@ import (
 // data-subject requests, their deadlines and their states (R1–R4; see
 // agent/requests). close is complete's older name.
 func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	const subcommands = "open, list, answer, package, complete or refuse"
-	if len(args) == 0 {
-		return usageErr("request needs a subcommand: %s", subcommands)
+	if _, err := pickSubcommand("request", args); err != nil {
+		return err
 	}
 	fs := newFlags("request "+args[0], stderr)
 	cfgPath := fs.String("config", "", "config file (required)")
@@ -28,7 +28,7 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case "open":
 		subject = fs.String("subject", "", "whose request: TYPE:ID, such as parent:R1 (required)")
 		kind = fs.String("kind", "", "erase, access, export, rectify or restrict (required)")
-		received = fs.String("received", "", "the day it was received, YYYY-MM-DD (default today)")
+		received = fs.String("received", "", "the day it was received, YYYY-MM-DD or DD-MM-YYYY (default today)")
 		lang = fs.String("lang", "nl", "the language to answer in: nl or en")
 		term = fs.String("term", "4w", "the term to answer in")
 	case "answer":
@@ -43,10 +43,27 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		by = fs.String("by", "", "who makes the package: an open request is answered by it (recommended)")
 	case "list":
 		all = fs.Bool("all", false, "also list completed and refused requests")
-	default:
-		return usageErr("unknown request subcommand %q: use %s", args[0], subcommands)
 	}
-	svc, err := stateService(fs, args[1:], cfgPath, stdout, stderr)
+	if err := parse(fs, args[1:], false); err != nil {
+		return err
+	}
+	switch {
+	case *cfgPath == "":
+		return usageErr("--config is required")
+	case id != nil && strings.TrimSpace(*id) == "":
+		return usageErr("--id is required, such as REQ-0002 (see retentiond request list)")
+	case args[0] == "answer" && strings.TrimSpace(*by) == "":
+		return usageErr("--by is required: say who answered the person")
+	}
+	var receivedOn rules.Date
+	if received != nil && *received != "" {
+		d, err := dateFlag("--received", *received)
+		if err != nil {
+			return err
+		}
+		receivedOn = d
+	}
+	svc, err := loadService(*cfgPath, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -78,10 +95,8 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usageErr("--term: %v", err)
 		}
 		in := agent.RequestInput{Subject: ref, Kind: *kind, Lang: *lang, Term: t, Received: today}
-		if *received != "" {
-			if in.Received, err = rules.ParseDate(*received); err != nil {
-				return usageErr("--received: %v", err)
-			}
+		if !receivedOn.IsZero() {
+			in.Received = receivedOn
 		}
 		r, err := svc.OpenRequest(ctx, in, agent.CLI(""))
 		if err != nil {
@@ -91,7 +106,14 @@ func runRequest(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "Opened %s (%s), received %s: answer by %s (%d days left).\n", r.ID, r.Kind, r.Received, r.Deadline, requests.DaysLeft(r, today))
 		return nil
 	case "package":
-		pkg, err := svc.AccessPackage(ctx, *id, *outDir, agent.CLI(*by))
+		p := newProgress(stderr, "request package", "records listed", isTerminal(stderr))
+		pkg, err := svc.AccessPackageWith(ctx, *id, agent.CLI(*by), agent.PackageOptions{Out: *outDir, Progress: func(done, total int) {
+			if total >= 0 {
+				p.phase("records copied")
+			}
+			p.set(done, total)
+		}})
+		p.done()
 		if pkg != nil {
 			fmt.Fprintf(stdout, "Package for %s in %s: %d record(s); open index.html.\n", pkg.Request, pkg.Dir, pkg.Records)
 		}

@@ -149,7 +149,7 @@ func TestRequestAnswerByHand(t *testing.T) {
 	if out := cli("request", "list", "--config", cfg); !strings.Contains(out, "OVERDUE") && !strings.Contains(out, "day(s) left") {
 		t.Errorf("an open request shows no days:\n%s", out)
 	}
-	if code, _, errs := runCLI(t, "request", "answer", "--config", cfg, "--id", "REQ-0001"); code == 0 || !strings.Contains(errs, "by: missing") {
+	if code, _, errs := runCLI(t, "request", "answer", "--config", cfg, "--id", "REQ-0001"); code != 2 || !strings.Contains(errs, "--by") {
 		t.Errorf("answer without --by: exit %d\n%s", code, errs)
 	}
 	if out := cli("request", "answer", "--config", cfg, "--id", "REQ-0001", "--by", "Beheerder"); !strings.Contains(out, "REQ-0001 is answered") {

@@ -22,8 +22,8 @@ import (
 // re-check and explain follow (agent/review). Resolving and undoing are
 // recorded in the ledger.
 func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageErr("review needs a subcommand: list, resolve or unresolve")
+	if _, err := pickSubcommand("review", args); err != nil {
+		return err
 	}
 	fs := newFlags("review "+args[0], stderr)
 	cfgPath := fs.String("config", "", "config file (required)")
@@ -38,18 +38,13 @@ func runReview(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		subject = fs.String("subject", "", "the record belongs to this subject: TYPE:ID, such as child:1234")
 		category = fs.String("category", "", "with --subject: the kind of record, when no layout matches it (such as child-dossier)")
 		notPersonal = fs.Bool("not-personal", false, "the record holds no personal data: keep it, and stop asking")
-		keepUntil = fs.String("keep-until", "", "keep it through this day, YYYY-MM-DD, then review it again")
+		keepUntil = fs.String("keep-until", "", "keep it through this day, YYYY-MM-DD or DD-MM-YYYY, then review it again")
 		reason = fs.String("reason", "", "why (required; kept in the state dir only, never in logs or the ledger)")
 		by = fs.String("by", "", "who decides (required)")
-		fs.Usage = func() {
-			fmt.Fprintln(stderr, "usage: retentiond review resolve --config F STORE:RECORD|STORE:FOLDER/** (--subject TYPE:ID [--category C] | --not-personal | --keep-until DATE) --reason TEXT --by NAME")
-			fs.PrintDefaults()
-		}
+		setSynopsis(fs, "retentiond review resolve --config F STORE:RECORD|STORE:FOLDER/** (--subject TYPE:ID [--category C] | --not-personal | --keep-until DATE) --reason TEXT --by NAME")
 	case "unresolve":
 		id = fs.String("id", "", "the resolution's id, such as R-0003 (required)")
 		by = fs.String("by", "", "who undoes it (required)")
-	default:
-		return usageErr("unknown review subcommand %q: use list, resolve or unresolve", args[0])
 	}
 	targets, err := parseAnywhere(fs, args[1:])
 	if err != nil {
@@ -169,9 +164,9 @@ func resolutionFlags(svc *agent.Service, target, subject, category string, notPe
 		r.Kind = review.KindNotPersonal
 	case keepUntil != "":
 		r.Kind = review.KindKeepUntil
-		d, err := rules.ParseDate(keepUntil)
+		d, err := dateFlag("--keep-until", keepUntil)
 		if err != nil {
-			return r, usageErr("--keep-until: %v", err)
+			return r, err
 		}
 		r.Until = d
 	default:

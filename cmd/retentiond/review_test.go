@@ -63,7 +63,7 @@ func TestReviewResolve(t *testing.T) {
 		{[]string{"nergens:a.pdf", "--not-personal", "--reason", "r", "--by", "B"}, 2, "no store"},
 		{[]string{"dossiers:overzicht.xlsx", "--subject", "child:1", "--reason", "r", "--by", "B"}, 2, "--category"},
 		{[]string{"dossiers:Onbekend Kind/a.pdf", "--subject", "child:1", "--category", "recepten", "--reason", "r", "--by", "B"}, 2, "--category"},
-		{[]string{"dossiers:Losse map/b.pdf", "--keep-until", "31-01-2099", "--reason", "r", "--by", "B"}, 2, "--keep-until"},
+		{[]string{"dossiers:Losse map/b.pdf", "--keep-until", "31-02-2099", "--reason", "r", "--by", "B"}, 2, "--keep-until"},
 	} {
 		code, out, errs := runCLI(t, append([]string{"review", "resolve", "--config", cfg}, tc.args...)...)
 		if code != tc.code || !strings.Contains(errs, tc.err) {
