@@ -8,13 +8,14 @@ cd "$(dirname "$0")/.."
 echo "== go version: $(go version)"
 go mod download
 
-# Real tools the tests run: promtool (Debian's prometheus package) for the
-# metrics and alert rules, systemd-analyze for the unit's security score,
+# Real tools the tests run: promtool and the Prometheus server (both in
+# Debian's prometheus package) for the metrics, the alert rules and the
+# fleet test (cmd/retentiond TestFleetWithPrometheus), systemd-analyze for the unit's security score,
 # redis-server for the replicas' locks, chromium (headless, driven by
 # chromedp) for the review console's browser tests. Installed when missing and we may;
 # under CI a test whose tool is missing fails instead of skipping.
 need=()
-command -v promtool >/dev/null || need+=(prometheus)
+{ command -v promtool >/dev/null && command -v prometheus >/dev/null; } || need+=(prometheus)
 command -v systemd-analyze >/dev/null || need+=(systemd)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v chromium >/dev/null || need+=(chromium)
