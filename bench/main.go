@@ -3,33 +3,62 @@
 // their ratio. It is a benchmark, not a test: run it by hand or with
 // `make bench`, and quote its figures.
 //
-//	go run ./bench [-n 1000000] [-dir DIR] [-keep] [-runs 3]
+//	go run ./bench [-n 1000000] [-due 25] [-dir DIR] [-keep] [-runs 3]
+//	go run ./bench -n 200000 -due 5,25,55 -dir /tmp/bench200k -keep
+//	go run ./bench -n 200000 -due 55 -dir /tmp/bench200k -keep -cpuprofile cpu.out
 //
 // The tree imitates a childcare organisation's dossier folder: one folder
-// per child (Achternaam, Voornaam) with twenty documents in four
-// sub-folders, and a registry of the children in which a quarter have left
-// care long enough ago that their dossiers are due.
+// per child (Achternaam, Voornaam, in letters as names are) with twenty
+// documents in four sub-folders. -due says what percentage of the
+// children in the registry left care long enough ago that their dossiers
+// are due: about 55 is the first plan of a ten-year backlog, which writes
+// an item for half the files, about 5 a quiet night, 25 the bench's
+// long-standing case. Several, comma-separated, are measured one after
+// another on the same tree (a registry and a config each).
+//
+// With -cpuprofile (and -memprofile) the plan also runs once in this
+// process, after the timed runs, under the profiler.
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
-	"github.com/retentiond/retentiond/bench/internal/run"
 	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/retentiond/retentiond/agent"
+	"github.com/retentiond/retentiond/bench/internal/run"
+	"github.com/retentiond/retentiond/config"
+	"github.com/retentiond/retentiond/rules"
 )
 
 func main() {
 	n := flag.Int("n", 1_000_000, "number of files in the tree")
+	dues := flag.String("due", "25", "percentage of the children whose dossiers are due: 55 a first plan on a ten-year backlog, 5 a quiet night; several comma-separated")
 	dir := flag.String("dir", "", "where to build the tree (default a temporary directory)")
 	keep := flag.Bool("keep", false, "keep the tree afterwards (and reuse it if it exists)")
-	runs := flag.Int("runs", 3, "timed runs of each command; the median is reported")
+	runs := flag.Int("runs", 3, "timed runs of each command; the median is reported (0: none, to profile only)")
+	cpuprofile := flag.String("cpuprofile", "", "also plan once in this process and write its CPU profile here")
+	memprofile := flag.String("memprofile", "", "also plan once in this process and write its allocation profile here")
 	flag.Parse()
 	log.SetFlags(0)
+	var ratios []int
+	for _, s := range strings.Split(*dues, ",") {
+		d, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || d < 0 || d > 100 {
+			log.Fatalf("-due %q: a percentage from 0 to 100, or several comma-separated", s)
+		}
+		ratios = append(ratios, d)
+	}
 
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "retentiond-bench-")
@@ -41,9 +70,11 @@ func main() {
 	if !*keep {
 		defer os.RemoveAll(*dir)
 	}
-	cfg := filepath.Join(*dir, "retentiond.yaml")
-	if _, err := os.Stat(cfg); err != nil {
+	if !haveTree(*dir, *n) {
 		start := time.Now()
+		if err := os.RemoveAll(filepath.Join(*dir, "data")); err != nil {
+			log.Fatal(err)
+		}
 		if err := generate(*dir, *n); err != nil {
 			log.Fatal(err)
 		}
@@ -57,25 +88,116 @@ func main() {
 	}
 	root := filepath.Join(*dir, "data")
 	findCmd := []string{"find", root, "-printf", "%p %s %T@\n"}
-	planCmd := []string{bin, "plan", "--config", cfg, "--as-of", asOf, "--out", filepath.Join(*dir, "plan")}
+	fmt.Printf("files:            %d   (%s, %d CPUs, median of %d runs)\n", *n, time.Now().UTC().Format("2006-01-02"), runtime.NumCPU(), *runs)
+	for _, due := range ratios {
+		cfg, err := registry(*dir, *n, due)
+		if err != nil {
+			log.Fatal(err)
+		}
+		out := filepath.Join(*dir, fmt.Sprintf("plan-%d", due))
+		planCmd := []string{bin, "plan", "--config", cfg, "--as-of", asOf, "--out", out}
+		stderr := filepath.Join(*dir, fmt.Sprintf("plan-%d.stderr", due))
 
-	// One untimed run of each first, so that both meet a warm cache.
-	run.Measure("", findCmd...)
-	run.Measure("", planCmd...)
+		// One untimed run of each first, so that both meet a warm cache.
+		run.Measure("", findCmd...)
+		run.MeasureQuiet("", stderr, planCmd...)
+		if *runs > 0 {
+			measure(*runs, *n, due, out, findCmd, planCmd, stderr)
+		}
+		if *cpuprofile != "" || *memprofile != "" {
+			if err := profile(cfg, out, due, *cpuprofile, *memprofile); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
+}
+
+// measure times runs runs of find and of the plan, one after the other,
+// and prints their medians and the ratio.
+func measure(runs, n, due int, out string, findCmd, planCmd []string, stderr string) {
 	var fw, pw []time.Duration
 	var frss, prss int64
-	for i := 0; i < *runs; i++ {
+	for i := 0; i < runs; i++ {
 		w, r := run.Measure("", findCmd...)
 		fw, frss = append(fw, w), max(frss, r)
-		w, r = run.Measure("", planCmd...)
+		w, r = run.MeasureQuiet("", stderr, planCmd...)
 		pw, prss = append(pw, w), max(prss, r)
 	}
 	f, p := median(fw), median(pw)
-	fmt.Printf("files:            %d\n", *n)
-	fmt.Printf("find -printf:     %8.2f s   peak RSS %6.1f MB\n", f.Seconds(), mb(frss))
-	fmt.Printf("retentiond plan:  %8.2f s   peak RSS %6.1f MB\n", p.Seconds(), mb(prss))
-	fmt.Printf("ratio plan/find:  %8.2f     (target <= 1.5; peak RSS target <= 300 MB at 1M files)\n", p.Seconds()/f.Seconds())
-	fmt.Printf("median of %d runs; %d CPUs\n", *runs, numCPU())
+	items, err := countItems(filepath.Join(out, "plan.csv"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("due %d%% of children: %d items in the plan (%.0f%% of the files)\n", due, items, 100*float64(items)/float64(n))
+	fmt.Printf("  find -printf:     %8.2f s   peak RSS %6.1f MB\n", f.Seconds(), mb(frss))
+	fmt.Printf("  retentiond plan:  %8.2f s   peak RSS %6.1f MB\n", p.Seconds(), mb(prss))
+	fmt.Printf("  ratio plan/find:  %8.2f     (target <= 1.5; peak RSS target <= 300 MB at 1M files)\n", p.Seconds()/f.Seconds())
+}
+
+// profile plans once in this process with the config cfg into out, under
+// the CPU profiler if cpu is set, then writes the allocation profile to
+// mem if set. With several ratios, each profile file's name gets the
+// ratio before its extension.
+func profile(cfg, out string, due int, cpu, mem string) error {
+	name := func(f string) string {
+		if f == "" || !strings.Contains(flag.Lookup("due").Value.String(), ",") {
+			return f
+		}
+		ext := filepath.Ext(f)
+		return fmt.Sprintf("%s-%d%s", strings.TrimSuffix(f, ext), due, ext)
+	}
+	c, err := config.Load(cfg)
+	if err != nil {
+		return err
+	}
+	svc, err := agent.New(c, agent.Options{})
+	if err != nil {
+		return err
+	}
+	d, err := rules.ParseDate(asOf)
+	if err != nil {
+		return err
+	}
+	if mem != "" {
+		runtime.MemProfileRate = 4096
+	}
+	if cpu != "" {
+		f, err := os.Create(name(cpu))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	_, err = svc.Plan(context.Background(), agent.PlanOptions{AsOf: d, Out: out})
+	if cpu != "" {
+		pprof.StopCPUProfile()
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  in process:       %8.2f s   (profiled)\n", time.Since(start).Seconds())
+	if mem != "" {
+		f, err := os.Create(name(mem))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return pprof.Lookup("allocs").WriteTo(f, 0)
+	}
+	return nil
+}
+
+// countItems counts the rows of a plan.csv after its header.
+func countItems(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	return strings.Count(string(b), "\n") - 1, nil
 }
 
 func median(d []time.Duration) time.Duration {

@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -16,37 +17,61 @@ const filesPerChild = 20
 
 var subdirs = []string{"", "Contracten", "Medisch", "Observaties"}
 
-// generate writes the registry, the config and a tree of n empty files.
-func generate(dir string, n int) error {
+// base is the moment the tree's dates count from.
+var base = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// treeMark is the file in the bench folder that says the tree of files
+// under data/ is complete, and of how many files.
+const treeMark = "tree-files"
+
+// dueChild says whether child i left care long enough ago that its
+// dossier is due, for due percent of the children: i·due mod 100 < due
+// holds for exactly due of every 100/gcd(due,100) consecutive i, spread
+// over the range (at 25 it is every fourth child, at 5 every twentieth).
+func dueChild(i, due int) bool { return i*due%100 < due }
+
+// registry writes exports/kinderen-DUE.csv, the registry in which due
+// percent of the children left care 3 to 6 years ago (their dossiers are
+// due), a quarter of the others left a year ago (kept) and the rest are
+// in care, and the config retentiond-DUE.yaml that plans the tree with it.
+// It returns the config's path. At due 25 the registry is the one the
+// bench has always used.
+func registry(dir string, n, due int) (string, error) {
 	children := (n + filesPerChild - 1) / filesPerChild
 	if err := os.MkdirAll(filepath.Join(dir, "exports"), 0o755); err != nil {
-		return err
+		return "", err
 	}
-	reg, err := os.Create(filepath.Join(dir, "exports", "kinderen.csv"))
+	name := fmt.Sprintf("kinderen-%d.csv", due)
+	reg, err := os.Create(filepath.Join(dir, "exports", name))
 	if err != nil {
-		return err
+		return "", err
 	}
 	w := bufio.NewWriter(reg)
 	fmt.Fprintln(w, "Kindnummer;Naam;Einddatum opvang;Wachtlijst")
-	base := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	for i := 0; i < children; i++ {
 		end := ""
-		if i%4 == 0 { // a quarter left 3 to 6 years ago: their dossiers are due
+		if dueChild(i, due) { // left 3 to 6 years ago: their dossiers are due
 			end = base.AddDate(-3-i%4, -(i % 12), 0).Format("02-01-2006")
-		} else if i%4 == 1 { // a quarter left a year ago: kept
+		} else if i%4 == 1 { // left a year ago: kept
 			end = base.AddDate(-1, 0, -(i % 300)).Format("02-01-2006")
 		}
 		fmt.Fprintf(w, "K%07d;%s;%s;nee\n", i, childName(i), end)
 	}
 	if err := w.Flush(); err != nil {
-		return err
+		return "", err
 	}
 	if err := reg.Close(); err != nil {
-		return err
+		return "", err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "retentiond.yaml"), []byte(config), 0o644); err != nil {
-		return err
-	}
+	cfg := filepath.Join(dir, fmt.Sprintf("retentiond-%d.yaml", due))
+	text := fmt.Sprintf(configText, due, name)
+	return cfg, os.WriteFile(cfg, []byte(text), 0o644)
+}
+
+// generate writes a tree of n empty files under dir/data, then marks it
+// complete.
+func generate(dir string, n int) error {
+	children := (n + filesPerChild - 1) / filesPerChild
 	root := filepath.Join(dir, "data")
 	mtime := base.AddDate(-5, 0, 0)
 	made := 0
@@ -68,7 +93,13 @@ func generate(dir string, n int) error {
 			made++
 		}
 	}
-	return nil
+	return os.WriteFile(filepath.Join(dir, treeMark), []byte(strconv.Itoa(n)+"\n"), 0o644)
+}
+
+// haveTree says whether dir holds a complete tree of n files.
+func haveTree(dir string, n int) bool {
+	b, err := os.ReadFile(filepath.Join(dir, treeMark))
+	return err == nil && strings.TrimSpace(string(b)) == strconv.Itoa(n)
 }
 
 var firstNames = []string{"Anna", "Daan", "Zoë", "Sem", "Lotte", "Finn", "Noor", "Luuk", "Inès", "Bram", "Sophie", "Jesse", "Chloë", "Milan", "Evi", "Thijs"}
@@ -99,15 +130,13 @@ func suffix(i int) string {
 	return string(s)
 }
 
-func numCPU() int { return runtime.NumCPU() }
-
-const config = `organisation: Benchmark
+const configText = `organisation: Benchmark
 policy: builtin:kinderopvang-nl
-state_dir: state
+state_dir: state-%d
 registries:
   - name: kinderen
     subject: child
-    file: exports/kinderen.csv
+    file: exports/%s
     columns: {id: Kindnummer, name: Naam, end_of_care: Einddatum opvang, waiting_list: Wachtlijst}
 stores:
   - name: dossiers

@@ -22,6 +22,12 @@ import (
 // address space the child shared until exec (vfork) into its own. Where
 // /proc is missing, the rusage figure is used.
 func Measure(out string, argv ...string) (time.Duration, int64) {
+	return measure(out, os.Stderr, "", argv...)
+}
+
+// measure runs argv with its standard error to stderr; a failure's
+// message ends with hint, if any.
+func measure(out string, stderr *os.File, hint string, argv ...string) (time.Duration, int64) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	dst := os.DevNull
 	if out != "" {
@@ -32,7 +38,7 @@ func Measure(out string, argv ...string) (time.Duration, int64) {
 		log.Fatal(err)
 	}
 	defer f.Close()
-	cmd.Stdout, cmd.Stderr = f, os.Stderr
+	cmd.Stdout, cmd.Stderr = f, stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil { // returns once the child has exec'd
 		log.Fatalf("%s: %v", argv[0], err)
@@ -44,6 +50,9 @@ func Measure(out string, argv ...string) (time.Duration, int64) {
 	close(done)
 	hwm := <-peak
 	if err != nil {
+		if hint != "" {
+			log.Fatalf("%s: %v (%s)", argv[0], err, hint)
+		}
 		log.Fatalf("%s: %v", argv[0], err)
 	}
 	if hwm == 0 {
