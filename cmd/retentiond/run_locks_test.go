@@ -136,3 +136,48 @@ func TestRunRedisDown(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 }
+
+// TestRunRedisTLSAndACL: daemon.redis with TLS (ca_file, server_name) and
+// an ACL user limited to its organisation's keys (the default key_prefix):
+// the daemon plans, and its lock key is under that prefix.
+func TestRunRedisTLSAndACL(t *testing.T) {
+	srv := redistest.StartWith(t, redistest.Options{TLS: true, Users: map[string]string{
+		"zonnetje": "on >pw-zonnetje ~retentiond:kinderopvang-zonnetje:* +@all",
+	}})
+	dir := filepath.Join(t.TempDir(), "demo")
+	addr := freeAddr(t)
+	cfg := daemonDemo(t, dir, fmt.Sprintf(`daemon:
+  listen: %s
+  redis:
+    address: %q
+    username: zonnetje
+    password_file: redis.secret
+    tls: {ca_file: %q, server_name: %s}
+`, addr, srv.Addr, srv.CAFile, redistest.ServerName))
+	if err := os.WriteFile(filepath.Join(filepath.Dir(cfg), "redis.secret"), []byte("pw-zonnetje\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(cfg)
+	writeFile(t, cfg, regexp.MustCompile(`(?m)^organisation: .*$`).ReplaceAllString(string(b), "organisation: Kinderopvang Zonnetje"))
+	d := startDaemon(t, cfg, addr)
+	deadline := time.Now().Add(30 * time.Second)
+	for !d.metricIs(`retentiond_job_runs_total\{result="success",task="plan"\}`, 1) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no plan over TLS with the ACL user; log:\n%s", d.errs.String())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if code, body := d.get("/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz: %d %q", code, body)
+	}
+	if d.metricIs(`retentiond_lock_errors_total\{task="plan"\}`, 1) {
+		t.Errorf("lock errors over TLS; log:\n%s", d.errs.String())
+	}
+
+	// A lock outside the user's keys would have been refused (NOPERM):
+	// the keys are the organisation's.
+	keys, err := srv.Client(t).Keys(t.Context(), "retentiond:kinderopvang-zonnetje:job:plan@*").Result()
+	if err != nil || len(keys) != 1 {
+		t.Errorf("plan keys under the organisation's prefix: %v (err %v)", keys, err)
+	}
+}
