@@ -22,7 +22,10 @@ const prometheusRuleHeader = `# The alert rules of deploy/prometheus/alerts.yml 
 # Operator. Made from alerts.yml: do not edit; change alerts.yml and run
 #   go test ./deploy -run TestPrometheusRule -update
 # The release label is what a default kube-prometheus-stack selects rules
-# by: set it to your Helm release's name.
+# by: set it to your Helm release's name. The rules cover every
+# organisation the Prometheus scrapes: with an overlay per organisation,
+# one copy per cluster is enough (copies in several namespaces evaluate
+# the same rules again; Alertmanager merges their identical alerts).
 `
 
 // TestPrometheusRule: the PrometheusRule holds exactly alerts.yml's
