@@ -58,6 +58,7 @@
 //	retentiond_state_read_errors_total{file}                counter    state files that could not be read or parsed, by kind
 //	retentiond_notifications_failed_total                   counter    notifications (mail, webhook) that could not be sent
 //	retentiond_lock_errors_total{task}                      counter    job lock errors (Redis unreachable or refusing), not contention
+//	retentiond_lock_backend_up                              gauge      1 if Redis took a probe write at this scrape, 0 if not; absent without Redis
 //	retentiond_build_info{version,revision,goversion}       gauge      the build, always 1
 //	retentiond_info{organisation}                           gauge      the config's organisation, always 1
 package metrics

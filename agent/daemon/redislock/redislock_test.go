@@ -207,3 +207,36 @@ func TestNewClientBadCAFile(t *testing.T) {
 		}
 	}
 }
+
+// TestHungRedisIsAnError: a Redis that accepts connections and never
+// answers (paused, black-holed) is a lock error within seconds, not
+// contention and not a wait through the night; Ping fails within its
+// context. Once it answers again, locks are taken.
+func TestHungRedisIsAnError(t *testing.T) {
+	srv := redistest.Start(t)
+	c, err := redislock.NewClient(redislock.ClientConfig{Address: srv.Addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	l := redislock.New(c)
+	srv.Pause(t)
+	start := time.Now()
+	if _, err := l.Lock(context.Background(), "job:plan@x"); err == nil || errors.Is(err, redislock.ErrTaken) {
+		t.Errorf("Lock on a hung Redis: err = %v, want an error that is not ErrTaken", err)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Lock on a hung Redis took %v", d)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := l.Ping(ctx); err == nil {
+		t.Error("Ping on a hung Redis passed")
+	}
+	srv.Resume(t)
+	h, err := l.Lock(context.Background(), "job:plan@y")
+	if err != nil {
+		t.Fatalf("Lock once Redis answers again: %v", err)
+	}
+	_ = h.Unlock(context.Background())
+}

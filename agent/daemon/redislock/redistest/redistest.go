@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,14 +63,13 @@ type Server struct {
 	// certificate; "" without TLS.
 	CAFile string
 
-	t    testing.TB
 	bin  string
-	args []string
 	dir  string
 	opts Options
 
 	mu   sync.Mutex
-	stop func() // kills the running process; nil while stopped
+	stop func()      // kills the running process; nil while stopped
+	proc *os.Process // the running process; nil while stopped
 }
 
 // Options returns client options for the server: TLS trusting CAFile and
@@ -114,7 +114,7 @@ func StartWith(t testing.TB, opts Options) *Server {
 		}
 		t.Skip(msg)
 	}
-	s := &Server{t: t, bin: bin, dir: t.TempDir(), opts: opts}
+	s := &Server{bin: bin, dir: t.TempDir(), opts: opts}
 	if opts.TLS {
 		if err := s.writeCerts(); err != nil {
 			t.Fatal(err)
@@ -152,10 +152,38 @@ func StartWith(t testing.TB, opts Options) *Server {
 func (s *Server) Stop() {
 	s.mu.Lock()
 	stop := s.stop
-	s.stop = nil
+	s.stop, s.proc = nil, nil
 	s.mu.Unlock()
 	if stop != nil {
 		stop()
+	}
+}
+
+// Pause stops the server's process (SIGSTOP) without closing its
+// sockets, as a hung or black-holed Redis: connections are accepted by
+// the kernel and nothing answers. Resume continues it; the end of the
+// test resumes it before it is killed.
+func (s *Server) Pause(t testing.TB) {
+	t.Helper()
+	s.signal(t, syscall.SIGSTOP)
+	t.Cleanup(func() { s.signal(t, syscall.SIGCONT) })
+}
+
+// Resume continues a paused server.
+func (s *Server) Resume(t testing.TB) {
+	t.Helper()
+	s.signal(t, syscall.SIGCONT)
+}
+
+func (s *Server) signal(t testing.TB, sig syscall.Signal) {
+	s.mu.Lock()
+	p := s.proc
+	s.mu.Unlock()
+	if p == nil {
+		t.Fatal("redistest: the server is not running")
+	}
+	if err := p.Signal(sig); err != nil {
+		t.Fatalf("redistest: %v: %v", sig, err)
 	}
 }
 
@@ -224,7 +252,7 @@ func (s *Server) start() error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	s.mu.Lock()
-	s.stop = stop
+	s.stop, s.proc = stop, cmd.Process
 	s.mu.Unlock()
 	return nil
 }
