@@ -123,6 +123,9 @@ func TestVersionLine(t *testing.T) {
 			"retentiond v1.4.0 (revision " + rev + "; go1.26.8)"},
 		{"go install", "dev", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.5.0"}},
 			"retentiond v1.5.0 (revision unknown; go1.26.8)"},
+		{"untagged commit", "dev", &debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.0.0-20261208023455-12c79b5e0a3b+dirty"},
+			Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: "true"}}},
+			"retentiond dev (revision " + rev + ", modified; go1.26.8)"},
 		{"no build info", "dev", nil, "retentiond dev (revision unknown)"},
 	}
 	for _, tt := range tests {

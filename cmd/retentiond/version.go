@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
+
+	"golang.org/x/mod/module"
 )
 
 // version is the release's version, set by the release build with
@@ -24,13 +27,15 @@ func runVersion(_ context.Context, args []string, stdout, stderr io.Writer) erro
 // versionLine says the version, the VCS revision the binary was built
 // from (with ", modified" if the tree had uncommitted changes) and the
 // Go version, as the Go toolchain stamped them in info (nil: none). A
-// version of "dev" gives way to the module's version that go install
-// stamps (v1.2.3).
+// version of "dev" gives way to a release's version the toolchain
+// stamped (go install …@v1.2.3, or a build at a tag), not to the
+// pseudo-version it makes up for an untagged commit (the revision says
+// that one).
 func versionLine(v string, info *debug.BuildInfo) string {
 	if info == nil {
 		return fmt.Sprintf("retentiond %s (revision unknown)", v)
 	}
-	if mv := info.Main.Version; v == "dev" && mv != "" && mv != "(devel)" {
+	if mv := info.Main.Version; v == "dev" && mv != "" && mv != "(devel)" && !module.IsPseudoVersion(strings.TrimSuffix(mv, "+dirty")) {
 		v = mv
 	}
 	rev, modified := "unknown", ""
