@@ -250,6 +250,8 @@ type recordDecider struct {
 	decision func(id string, d rules.Decision)
 	// resolved counts the records each resolution settled.
 	resolved map[string]int
+	// memo spares work the records of a folder share (memo.go).
+	memo memo
 }
 
 func (p *Planner) newRecordDecider(ctx context.Context, st Store, emit func(*Item)) *recordDecider {
@@ -264,7 +266,7 @@ func (r *recordDecider) add(rec *scanners.Record) {
 		return
 	}
 	if rec.Kind == scanners.KindArchiveEntry && r.arch != nil && rec.Archive == r.arch.rec.ID {
-		r.arch.add(*rec, r.count(r.p.decide(r.st, *rec)))
+		r.arch.add(*rec, r.count(r.p.decideWith(r.st, *rec, &r.memo)))
 		return
 	}
 	r.flush()
@@ -292,7 +294,7 @@ func (r *recordDecider) add(rec *scanners.Record) {
 		r.finish(*rec, r.p.item(r.st, *rec, dc))
 		return
 	}
-	dc := r.count(r.p.decide(r.st, *rec))
+	dc := r.count(r.p.decideWith(r.st, *rec, &r.memo))
 	if dc.rotation != nil {
 		r.hold(*rec, dc)
 		return
@@ -364,11 +366,16 @@ type decided struct {
 // decide classifies a record and evaluates the policy on it; a review
 // decision is then settled by the record's resolution, if it has one.
 func (p *Planner) decide(st Store, rec scanners.Record) decided {
-	return p.resolveReview(st, rec, p.decideAlone(st, rec))
+	return p.decideWith(st, rec, &memo{})
+}
+
+// decideWith is decide with the memo of a scan.
+func (p *Planner) decideWith(st Store, rec scanners.Record, m *memo) decided {
+	return p.resolveReview(st, rec, p.decideAlone(st, rec, m))
 }
 
 // decideAlone is decide without resolutions.
-func (p *Planner) decideAlone(st Store, rec scanners.Record) decided {
+func (p *Planner) decideAlone(st Store, rec scanners.Record, mm *memo) decided {
 	if rec.Kind == scanners.KindRow {
 		return p.decideRow(st, rec)
 	}
@@ -385,13 +392,13 @@ func (p *Planner) decideAlone(st Store, rec scanners.Record) decided {
 		out.d = review(msgNoSubjectInLayout)
 		return out
 	}
-	subj, why := p.resolve(m)
+	subj, why := mm.resolve(p, m)
 	if subj == nil {
 		out.d = review(why)
 		return out
 	}
 	out.subject = subj
-	out.d = p.evaluate(p.facts(subj, m.Category, &m, rec))
+	out.d = mm.evaluate(p, p.facts(subj, m.Category, &m, rec))
 	return out
 }
 

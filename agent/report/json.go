@@ -17,6 +17,7 @@ import (
 type JSON struct {
 	pf    *planFile
 	first bool
+	buf   []byte // an item's encoding, reused
 }
 
 // NewJSON starts the file at path.
@@ -44,10 +45,11 @@ func (j *JSON) Begin(h plan.Header) error {
 
 // Item writes one item on a line of its own.
 func (j *JSON) Item(it *plan.Item) error {
-	b, err := json.Marshal(it)
+	b, err := appendItem(j.buf[:0], it)
 	if err != nil {
 		return err
 	}
+	j.buf = b
 	if j.first {
 		j.pf.WriteString("\n    ")
 		j.first = false
