@@ -59,7 +59,7 @@ func commands() []command {
 		{"run", "run as a service: scheduled plans, approved applies, metrics", runDaemon},
 		{"verify", "check the ledger's entries and signatures; prove a record's deletion", runVerify},
 		{"prune", "remove old plans and access packages by the state: terms (the daemon does so nightly)", runPrune},
-		{"version", "print the version", runVersion},
+		{"version", "print the version, the revision it was built from and the Go version", runVersion},
 	}
 }
 
