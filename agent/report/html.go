@@ -14,10 +14,13 @@ import (
 	"github.com/retentiond/retentiond/rules"
 )
 
-// MaxHTMLItems is how many items report.html holds in memory at most;
-// beyond it the report gives counts and points to plan.csv, which lists
-// every item. Memory stays bounded whatever the plan's size.
-const MaxHTMLItems = 20000
+// MaxHTMLItems is how many items report.html details at most, and holds
+// in memory: a large plan's report (the first plan of a ten-year backlog
+// lists half the files) is a summary, every person with their counts and
+// the first items in detail, and points to plan.csv, which lists every
+// item, and the console, which pages through them. Memory and the time
+// the page takes to write stay bounded whatever the plan's size.
+const MaxHTMLItems = 2000
 
 // MaxSectionItems is how many items one section of report.html (the
 // review items, one person's items) details at most: an office
@@ -124,6 +127,9 @@ type group struct {
 type pendingItems struct {
 	items  []*plan.Item               // at most what the report can still hold
 	groups map[groupKey]*plan.Summary // counts per subject: bounded by the registries, not the files
+	// subjects name the subjects counted, for the sections of people
+	// none of whose items the report can hold.
+	subjects map[groupKey]*plan.SubjectRef
 	stores map[string]*plan.Summary   // counts per store
 	kept   map[[2]string]*keptLine    // held items per rule and date, for a request's answer
 	review int                        // review items not held in items
@@ -151,7 +157,14 @@ func (h *HTML) Item(it *plan.Item) error {
 	if h.shown+len(h.pending.items) < MaxHTMLItems {
 		h.pending.items = append(h.pending.items, it)
 	}
-	count(&h.pending.groups, keyOf(it), it.Action)
+	k := keyOf(it)
+	count(&h.pending.groups, k, it.Action)
+	if it.Subject != nil && h.groups[k] == nil && h.pending.subjects[k] == nil {
+		if h.pending.subjects == nil {
+			h.pending.subjects = map[groupKey]*plan.SubjectRef{}
+		}
+		h.pending.subjects[k] = it.Subject
+	}
 	count(&h.pending.stores, it.Store, it.Action)
 	if it.Action == rules.Hold {
 		if h.pending.kept == nil {
@@ -178,7 +191,7 @@ func keyOf(it *plan.Item) groupKey {
 // the others under their subjects, each section up to MaxSectionItems.
 func (h *HTML) Commit() error {
 	for k, sum := range h.pending.groups {
-		g := h.group(k, nil)
+		g := h.group(k, h.pending.subjects[k])
 		g.Sum = addSummaries(g.Sum, *sum)
 	}
 	for name, sum := range h.pending.stores {
