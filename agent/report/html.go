@@ -130,9 +130,9 @@ type pendingItems struct {
 	// subjects name the subjects counted, for the sections of people
 	// none of whose items the report can hold.
 	subjects map[groupKey]*plan.SubjectRef
-	stores map[string]*plan.Summary   // counts per store
-	kept   map[[2]string]*keptLine    // held items per rule and date, for a request's answer
-	review int                        // review items not held in items
+	stores   map[string]*plan.Summary // counts per store
+	kept     map[[2]string]*keptLine  // held items per rule and date, for a request's answer
+	review   int                      // review items not held in items
 }
 
 // NewHTML prepares report.html at path in language lang, removing an
