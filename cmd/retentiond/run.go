@@ -80,8 +80,14 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 			return &exitError{code: 2, err: fmt.Errorf("%s: %w", cfg.Path, err)}
 		}
 		defer client.Close()
-		opts.Locker = redislock.New(client, redislock.WithPrefix(r.KeyPrefix))
+		locker := redislock.New(client, redislock.WithPrefix(r.KeyPrefix))
+		opts.Locker = locker
 		m.LockTasks("plan", "apply")
+		m.SetLockProbe(func() error {
+			pctx, cancel := context.WithTimeout(ctx, lockProbeTimeout)
+			defer cancel()
+			return locker.Ping(pctx)
+		})
 		opts.OnLockError = func(f daemon.LockFailure) {
 			m.LockError(f.Job)
 			if svc := current.Load(); svc != nil && f.First {
@@ -122,6 +128,10 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 	fmt.Fprintln(stdout, "retentiond run: stopped")
 	return nil
 }
+
+// lockProbeTimeout bounds the Redis probe of a scrape
+// (retentiond_lock_backend_up), well under a scrape timeout.
+const lockProbeTimeout = 2 * time.Second
 
 func logLevel(s string) slog.Level {
 	switch s {

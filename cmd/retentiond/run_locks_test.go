@@ -101,6 +101,9 @@ func TestRunRedisDown(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	if v, ok := d.metric(`retentiond_lock_backend_up`); !ok || v != 0 {
+		t.Errorf("retentiond_lock_backend_up with Redis down = %v (present %v), want 0", v, ok)
+	}
 	code, body := d.get("/readyz")
 	if code != http.StatusServiceUnavailable || !strings.Contains(body, "locks: ") {
 		t.Errorf("/readyz with Redis down: %d %q, want 503 naming locks", code, body)
@@ -134,6 +137,9 @@ func TestRunRedisDown(t *testing.T) {
 			t.Fatalf("/readyz with Redis back: %d %q", code, body)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	if v, ok := d.metric(`retentiond_lock_backend_up`); !ok || v != 1 {
+		t.Errorf("retentiond_lock_backend_up with Redis back = %v (present %v), want 1", v, ok)
 	}
 }
 
