@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -77,7 +78,7 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 	if r := cfg.Daemon.Redis; r != nil {
 		client, err := redisClient(r)
 		if err != nil {
-			return &exitError{code: 2, err: fmt.Errorf("%s: %w", cfg.Path, err)}
+			return &exitError{code: 2, err: redisConfigError(cfg, err)}
 		}
 		defer client.Close()
 		locker := redislock.New(client, redislock.WithPrefix(r.KeyPrefix))
@@ -159,11 +160,27 @@ func redisClient(r *config.Redis) (*redis.Client, error) {
 	if t := r.TLS; t != nil {
 		c.TLS = &redislock.TLSConfig{CAFile: t.CAFile, ServerName: t.ServerName, CertFile: t.CertFile, KeyFile: t.KeyFile}
 	}
-	client, err := redislock.NewClient(c)
-	if err != nil {
-		return nil, fmt.Errorf("daemon.redis.%w", err)
+	return redislock.NewClient(c)
+}
+
+// redisConfigError places an error of redisClient at its key in the
+// config: FILE:LINE: daemon.redis.KEY: ….
+func redisConfigError(cfg *config.Config, err error) error {
+	var ce *redislock.ConfigError
+	if !errors.As(err, &ce) {
+		return fmt.Errorf("%s: %w", cfg.Path, err)
 	}
-	return client, nil
+	key := "daemon.redis." + ce.Key
+	if cfg.Line(key) == 0 {
+		key = "daemon.redis"
+	}
+	fix := "give a readable PEM file, or leave the key out"
+	if ce.Key == "address" {
+		fix = "write the Redis server's address as host:port"
+	}
+	e := cfg.ErrorAt(key, ce.Err.Error(), fix)
+	e.Key = "daemon.redis." + ce.Key
+	return e
 }
 
 // loadDaemon reads the config and makes the daemon's service on it

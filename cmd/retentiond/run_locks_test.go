@@ -187,3 +187,18 @@ func TestRunRedisTLSAndACL(t *testing.T) {
 		t.Errorf("plan keys under the organisation's prefix: %v (err %v)", keys, err)
 	}
 }
+
+// TestRunRedisBadTLSFile: a daemon.redis.tls file that cannot be used
+// stops start-up with a usage error naming the config's file, line and
+// key, before anything runs.
+func TestRunRedisBadTLSFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	cfg := daemonDemo(t, dir, "daemon:\n  listen: "+freeAddr(t)+"\n  redis:\n    address: 127.0.0.1:6379\n    tls:\n      ca_file: missing-ca.pem\n")
+	b, _ := os.ReadFile(cfg)
+	line := strings.Count(string(b[:strings.Index(string(b), "      ca_file:")]), "\n") + 1
+	code, _, errs := runCLI(t, "run", "--config", cfg)
+	want := regexp.MustCompile(regexp.QuoteMeta(fmt.Sprintf("%s:%d:", cfg, line)) + `\d+: daemon\.redis\.tls\.ca_file: .*; fix: `)
+	if code != 2 || !want.MatchString(errs) {
+		t.Errorf("exit %d, stderr %q; want 2 and %s", code, errs, want)
+	}
+}

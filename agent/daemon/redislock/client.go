@@ -42,6 +42,17 @@ type TLSConfig struct {
 	CertFile, KeyFile string
 }
 
+// ConfigError is a setting of ClientConfig that cannot be used, such as a
+// CA file that cannot be read. Key is the setting as the config names it
+// under daemon.redis (tls.ca_file, tls.cert_file, address).
+type ConfigError struct {
+	Key string
+	Err error
+}
+
+func (e *ConfigError) Error() string { return e.Key + ": " + e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
 // Timeouts of a client: a lock that cannot be taken in a few seconds is a
 // lock error, not a wait through the night.
 const (
@@ -80,28 +91,28 @@ func tlsConfig(addr string, t *TLSConfig) (*tls.Config, error) {
 	if t.CAFile != "" {
 		b, err := os.ReadFile(t.CAFile)
 		if err != nil {
-			return nil, fmt.Errorf("tls.ca_file: %w", err)
+			return nil, &ConfigError{"tls.ca_file", err}
 		}
 		if !roots.AppendCertsFromPEM(b) {
-			return nil, fmt.Errorf("tls.ca_file %s: no PEM certificate in it", t.CAFile)
+			return nil, &ConfigError{"tls.ca_file", fmt.Errorf("%s: no PEM certificate in it", t.CAFile)}
 		}
 	}
 	name := t.ServerName
 	if name == "" {
 		host, _, err := net.SplitHostPort(addr)
 		if err != nil {
-			return nil, fmt.Errorf("address %q: %w", addr, err)
+			return nil, &ConfigError{"address", err}
 		}
 		name = host
 	}
 	tc := &tls.Config{RootCAs: roots, ServerName: name, MinVersion: tls.VersionTLS12}
 	if (t.CertFile == "") != (t.KeyFile == "") {
-		return nil, errors.New("tls.cert_file and tls.key_file go together")
+		return nil, &ConfigError{"tls.cert_file", errors.New("tls.cert_file and tls.key_file go together")}
 	}
 	if t.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
 		if err != nil {
-			return nil, fmt.Errorf("tls.cert_file, tls.key_file: %w", err)
+			return nil, &ConfigError{"tls.cert_file", err}
 		}
 		tc.Certificates = []tls.Certificate{cert}
 	}
