@@ -168,3 +168,46 @@ func TestLockContentionIsNotAnError(t *testing.T) {
 		t.Errorf("ERROR records for contention: %v", recs)
 	}
 }
+
+// TestLockErrorWhileHeld: Redis killed while a run holds its lock (the
+// issue's "kill Redis mid-run"): the run ends, and the release that fails
+// is a lock error marked WhileHeld, since the job did run.
+func TestLockErrorWhileHeld(t *testing.T) {
+	srv := redistest.Start(t)
+	client := redis.NewClient(&redis.Options{Addr: srv.Addr, MaxRetries: -1, DialTimeout: 300 * time.Millisecond})
+	t.Cleanup(func() { _ = client.Close() })
+	started := make(chan struct{}, 1)
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var failures []daemon.LockFailure
+	s, err := daemon.New(daemon.Options{
+		Jobs: []daemon.Job{{Name: "plan", Schedule: "0 2 * * *", Run: func(context.Context) error {
+			started <- struct{}{}
+			<-release
+			return nil
+		}}},
+		StateDir: t.TempDir(),
+		Locker:   redislock.New(client),
+		OnLockError: func(f daemon.LockFailure) {
+			mu.Lock()
+			failures = append(failures, f)
+			mu.Unlock()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil { // never ran: the catch-up run takes the lock
+		t.Fatal(err)
+	}
+	defer stop(t, s)
+	<-started
+	srv.Stop()
+	close(release)
+	waitFor(t, "the failed release", 5*time.Second, func() bool { mu.Lock(); defer mu.Unlock(); return len(failures) > 0 })
+	mu.Lock()
+	defer mu.Unlock()
+	if f := failures[0]; f.Job != "plan" || !f.WhileHeld || !f.First || f.Err == nil {
+		t.Errorf("failure %+v, want job plan, WhileHeld, First and an error", f)
+	}
+}

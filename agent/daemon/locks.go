@@ -20,6 +20,10 @@ type LockFailure struct {
 	// First is true for the first lock error since a lock was last taken
 	// (or since start): once per outage, for a notification.
 	First bool
+	// WhileHeld is true when the run took its lock and ran, and the lock
+	// was then lost or could not be released; false when the lock could
+	// not be taken and the run did not happen here.
+	WhileHeld bool
 }
 
 // IsLockHeld reports whether err, from a Locker, means that another
@@ -54,14 +58,14 @@ func isLockError(err error) bool {
 }
 
 // lockFailed logs a lock error at ERROR and tells OnLockError.
-func (s *Scheduler) lockFailed(msg, name string, firing time.Time, err error) {
+func (s *Scheduler) lockFailed(msg, name string, firing time.Time, held bool, err error) {
 	s.mu.Lock()
 	first := !s.lockDown
 	s.lockDown = true
 	s.mu.Unlock()
 	s.log.Error(msg, "job", name, "firing", firing, "err", err)
 	if s.onLock != nil {
-		s.onLock(LockFailure{Job: name, Firing: firing, Err: err, First: first})
+		s.onLock(LockFailure{Job: name, Firing: firing, Err: err, First: first, WhileHeld: held})
 	}
 }
 

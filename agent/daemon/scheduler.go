@@ -450,7 +450,7 @@ func (g guard) Lock(ctx context.Context, name string) (gocron.Lock, error) {
 				s.lockAnswered()
 				return nil, err
 			}
-			s.lockFailed("job not run: its lock could not be taken", name, firing, err)
+			s.lockFailed("job not run: its lock could not be taken", name, firing, false, err)
 			return nil, lockError{err}
 		}
 		s.lockAnswered()
@@ -487,7 +487,7 @@ func (h *held) Unlock(ctx context.Context) error {
 			err = h.dist.Unlock(uctx)
 			cancel()
 			if err != nil {
-				h.s.lockFailed("job lock not released or lost while held; it expires on its own", h.name, h.firing, err)
+				h.s.lockFailed("job lock not released or lost while held; it expires on its own", h.name, h.firing, true, err)
 			}
 		}
 		h.release()

@@ -92,7 +92,7 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 		opts.OnLockError = func(f daemon.LockFailure) {
 			m.LockError(f.Job)
 			if svc := current.Load(); svc != nil && f.First {
-				go svc.LockFailed(f.Job)
+				go svc.LockFailed(f.Job, f.WhileHeld)
 			}
 		}
 		log.Info("replicas share job locks on Redis", "address", r.Address, "key_prefix", r.KeyPrefix, "tls", r.TLS != nil)
