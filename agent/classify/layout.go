@@ -50,6 +50,9 @@ type compiled struct {
 	name, id int // submatch indexes, -1 if absent
 	year     int
 	date     int
+	// folder says whether the layout's answer for a path depends on its
+	// folder only (see folder.go).
+	folder bool
 }
 
 var placeholderRE = regexp.MustCompile(`\{([a-z_]+)(?:\.([a-z]+))?\}`)
@@ -172,6 +175,7 @@ func compile(l Layout) (compiled, error) {
 	}
 	cl.re = r
 	cl.prefix = prefix.String()
+	cl.folder = len(segs) >= 2 && segs[len(segs)-1] == "**"
 	return cl, nil
 }
 
@@ -211,34 +215,41 @@ func subjectList() string {
 // A {date} that is not a real calendar date makes that layout not match.
 func (c *Classifier) Match(path string) (Match, bool) {
 	for i := range c.layouts {
-		l := &c.layouts[i]
-		if len(path) < len(l.prefix) || !strings.EqualFold(path[:len(l.prefix)], l.prefix) {
-			continue
+		if m, ok := c.matchOne(i, path); ok {
+			return m, true
 		}
-		sub := l.re.FindStringSubmatch(path)
-		if sub == nil {
-			continue
-		}
-		m := Match{Layout: i, Category: l.category, SubjectType: l.subject, Rule: l.rule}
-		if l.name >= 0 {
-			m.Name = sub[l.name]
-		}
-		if l.id >= 0 {
-			m.ID = sub[l.id]
-		}
-		if l.year >= 0 {
-			m.EndYear, _ = strconv.Atoi(sub[l.year])
-		}
-		if l.date >= 0 {
-			d, ok := parsePathDate(sub[l.date])
-			if !ok {
-				continue
-			}
-			m.Date = d
-		}
-		return m, true
 	}
 	return Match{}, false
+}
+
+// matchOne matches path against layout i.
+func (c *Classifier) matchOne(i int, path string) (Match, bool) {
+	l := &c.layouts[i]
+	if len(path) < len(l.prefix) || !strings.EqualFold(path[:len(l.prefix)], l.prefix) {
+		return Match{}, false
+	}
+	sub := l.re.FindStringSubmatch(path)
+	if sub == nil {
+		return Match{}, false
+	}
+	m := Match{Layout: i, Category: l.category, SubjectType: l.subject, Rule: l.rule}
+	if l.name >= 0 {
+		m.Name = sub[l.name]
+	}
+	if l.id >= 0 {
+		m.ID = sub[l.id]
+	}
+	if l.year >= 0 {
+		m.EndYear, _ = strconv.Atoi(sub[l.year])
+	}
+	if l.date >= 0 {
+		d, ok := parsePathDate(sub[l.date])
+		if !ok {
+			return Match{}, false
+		}
+		m.Date = d
+	}
+	return m, true
 }
 
 // parsePathDate reads 2024-03-15, 20240315 or 15-03-2024 (Dutch order).

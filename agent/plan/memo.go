@@ -7,12 +7,15 @@ import (
 
 // memo remembers, during one store's scan, the work that the files of a
 // folder share: they mostly name the same person, in a few categories,
-// often with the same dates. The person is found by name (normalised,
-// the tussenvoegsels tried) once per name, and the policy evaluated once
-// per set of facts, instead of once per file. rules.Evaluate is pure, so
+// often with the same dates. The layouts are matched once per folder
+// where they can be (classify.Folder), the person is found by name
+// (normalised, the tussenvoegsels tried) once per name, and the policy
+// evaluated once per set of facts, instead of once per file. rules.Evaluate is pure, so
 // the same facts give the same decision; the decision is shared by the
 // items, which never change it.
 type memo struct {
+	// folder remembers what the layouts said of the folder (classify).
+	folder   classify.Folder
 	who      resolveKey
 	subj     *rules.Subject
 	why      rules.Text

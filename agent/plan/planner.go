@@ -380,7 +380,7 @@ func (p *Planner) decideAlone(st Store, rec scanners.Record, mm *memo) decided {
 		return p.decideRow(st, rec)
 	}
 	path := classifyPath(rec.ID)
-	m, ok := st.Classifier.Match(path)
+	m, ok := st.Classifier.MatchIn(&mm.folder, path)
 	if !ok {
 		return decided{d: review(msgNoLayout)}
 	}
