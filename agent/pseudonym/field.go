@@ -32,16 +32,43 @@ const (
 	FieldOther Field = "other"
 )
 
-// prefixes are the default token prefixes, in Dutch because the
-// administrators who read the rewritten exports are Dutch. A profile that
-// knows whose name a column holds passes a better one ("KIND", "OUDER") to
-// ApplyWithPrefix.
-var prefixes = map[Field]string{
-	FieldName: "NAAM", FieldBSN: "BSN", FieldAddress: "ADRES",
-	FieldPostcode: "PC", FieldTown: "PLAATS", FieldBirthDate: "GEBDAT",
-	FieldIBAN: "IBAN", FieldEmail: "EMAIL", FieldPhone: "TEL",
-	FieldHealth: "GEZ", FieldNotes: "NOTITIE", FieldPhoto: "FOTO",
-	FieldID: "ID", FieldOther: "VELD",
+// prefixOf returns the default token prefix of f, or "" for an unknown
+// field. The prefixes are in Dutch because the administrators who read
+// the rewritten exports are Dutch. A profile that knows whose name a
+// column holds passes a better one ("KIND", "OUDER") to ApplyWithPrefix.
+// (A switch rather than a map: it runs for every cell of an export.)
+func prefixOf(f Field) string {
+	switch f {
+	case FieldName:
+		return "NAAM"
+	case FieldBSN:
+		return "BSN"
+	case FieldAddress:
+		return "ADRES"
+	case FieldPostcode:
+		return "PC"
+	case FieldTown:
+		return "PLAATS"
+	case FieldBirthDate:
+		return "GEBDAT"
+	case FieldIBAN:
+		return "IBAN"
+	case FieldEmail:
+		return "EMAIL"
+	case FieldPhone:
+		return "TEL"
+	case FieldHealth:
+		return "GEZ"
+	case FieldNotes:
+		return "NOTITIE"
+	case FieldPhoto:
+		return "FOTO"
+	case FieldID:
+		return "ID"
+	case FieldOther:
+		return "VELD"
+	}
+	return ""
 }
 
 // Fields returns every field kind, in the order of the constants above.
@@ -69,14 +96,11 @@ func fieldList() string {
 }
 
 // Valid reports whether f is one of the field kinds.
-func (f Field) Valid() bool {
-	_, ok := prefixes[f]
-	return ok
-}
+func (f Field) Valid() bool { return prefixOf(f) != "" }
 
 // Prefix returns the default token prefix of f, such as "BSN" or "NAAM",
 // or "" for an unknown field.
-func (f Field) Prefix() string { return prefixes[f] }
+func (f Field) Prefix() string { return prefixOf(f) }
 
 // canonical returns the form of v that is tokenised for field f: one text
 // for every way the exports write the same identifier, so that it gets one

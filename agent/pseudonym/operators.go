@@ -52,9 +52,11 @@ const MaskAll = "****"
 // leaves the bank and six digits.
 var maskCap = map[Field]int{FieldBSN: 4, FieldIBAN: 4}
 
-// generalisable are the fields Generalise applies to; a name or an IBAN
-// has no coarse part to keep.
-var generalisable = map[Field]bool{FieldBirthDate: true, FieldPostcode: true, FieldOther: true}
+// generalisable reports whether Generalise applies to field; a name or an
+// IBAN has no coarse part to keep.
+func generalisable(field Field) bool {
+	return field == FieldBirthDate || field == FieldPostcode || field == FieldOther
+}
 
 // ErrValue is wrapped by the errors Apply returns for a value that does not
 // fit its operator (a generalised birth date that is not a date), as
@@ -101,7 +103,7 @@ func CheckOperator(op Operator, keep int, field Field) error {
 	switch op {
 	case Pseudonym, Redact:
 	case Generalise:
-		if !generalisable[field] {
+		if !generalisable(field) {
 			return fmt.Errorf("a %s field cannot be generalised (only birth_date, postcode and dates in other fields): use pseudonym, redact or mask", field)
 		}
 	case Mask:
@@ -159,7 +161,8 @@ func (k *Keyed) ApplyWithPrefix(prefix string, op Operator, keep int, field Fiel
 		if s := strings.TrimSpace(v.Text()); v.Kind == String && len(s) > len(prefix) && s[len(prefix)] == '-' && s[:len(prefix)] == prefix && IsToken(s) {
 			return StringValue(s), nil
 		}
-		return StringValue(k.Token(prefix, canonical(field, v))), nil
+		var buf [MaxPrefixLen + 1 + TokenHex]byte
+		return StringValue(string(k.appendToken(buf[:0], prefix, canonical(field, v)))), nil
 	case Generalise:
 		return generalise(field, v)
 	case Mask:
@@ -221,6 +224,11 @@ func generalise(field Field, v Value) (Value, error) {
 			return Value{}, fmt.Errorf("generalise: the postcode is not a Dutch postcode such as 1234 AB: %w", ErrValue)
 		}
 		return StringValue(m[1]), nil
+	}
+	if v.Kind == String || v.Kind == Formula {
+		if _, ok := parseDayFirst(s); ok {
+			return StringValue(s[6:]), nil // the year, as strconv.Itoa would write it: four digits from 1000 on
+		}
 	}
 	if t, ok := dateOf(v); ok {
 		if y := t.Year(); y >= 1000 && y <= 9999 {

@@ -222,8 +222,12 @@ func TestFields(t *testing.T) {
 			t.Errorf("%s has prefix %q", f, f.Prefix())
 		}
 	}
-	if len(Fields()) != len(prefixes) {
-		t.Errorf("Fields() lists %d fields, prefixes has %d", len(Fields()), len(prefixes))
+	seen := map[string]Field{}
+	for _, f := range Fields() {
+		if g, dup := seen[f.Prefix()]; dup {
+			t.Errorf("%s and %s share the prefix %q", g, f, f.Prefix())
+		}
+		seen[f.Prefix()] = f
 	}
 	for _, s := range []string{"", "Name", "surname", "birthdate"} {
 		if _, err := ParseField(s); err == nil {

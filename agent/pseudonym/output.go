@@ -39,7 +39,7 @@ func IsOutput(op Operator, keep int, field Field, prefix string, v Value) bool {
 	case Pseudonym:
 		return v.Kind == String && len(s) > len(prefix) && s[len(prefix)] == '-' && s[:len(prefix)] == prefix && IsToken(s)
 	case Generalise:
-		if v.Kind == Date || v.Kind == Bool || !generalisable[field] {
+		if v.Kind == Date || v.Kind == Bool || !generalisable(field) {
 			return false
 		}
 		if field == FieldPostcode {

@@ -56,11 +56,10 @@ type Keyed struct {
 	macs *sync.Pool
 }
 
-// mac runs fn on a reset HMAC-SHA256 keyed with k's key and returns the
-// sum.
+// mac returns the HMAC-SHA256, keyed with k's key, of the parts joined by
+// NUL bytes, appended to buf.
 func (k *Keyed) mac(buf []byte, parts ...string) []byte {
 	st := k.macs.Get().(*macState)
-	st.h.Reset()
 	// One Write of the parts joined by NUL bytes: the hash takes bytes,
 	// and converting each part on its own would allocate each time.
 	st.in = st.in[:0]
@@ -70,16 +69,26 @@ func (k *Keyed) mac(buf []byte, parts ...string) []byte {
 		}
 		st.in = append(st.in, p...)
 	}
-	st.h.Write(st.in)
-	out := st.h.Sum(buf)
+	out := append(buf, st.sum()...)
 	k.macs.Put(st)
 	return out
 }
 
-// macState is a reusable HMAC with a scratch buffer for its input.
+// macState is a reusable HMAC with scratch buffers for its input and its
+// sum: a buffer passed to the hash's Sum escapes to the heap, one
+// allocation per pseudonym if it were the caller's.
 type macState struct {
-	h  hash.Hash
-	in []byte
+	h   hash.Hash
+	in  []byte
+	out []byte
+}
+
+// sum returns the HMAC of st.in, in st.out: valid until st is used again.
+func (st *macState) sum() []byte {
+	st.h.Reset()
+	st.h.Write(st.in)
+	st.out = st.h.Sum(st.out[:0])
+	return st.out
 }
 
 // New returns a Keyed for key, which must be at least MinKeySize bytes.

@@ -1,7 +1,6 @@
 package pseudonym
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"strings"
 
@@ -71,15 +70,36 @@ func (k *Keyed) Token(prefix, value string) string {
 	if CheckPrefix(prefix) != nil {
 		panic("pseudonym: token prefix must be 1-16 characters A-Z or 0-9")
 	}
-	var buf [sha256.Size]byte
-	sum := k.mac(buf[:0], DomainToken, prefix, normaliseText(value))
-	out := make([]byte, 0, len(prefix)+1+TokenHex)
-	out = append(append(out, prefix...), '-')
+	var buf [MaxPrefixLen + 1 + TokenHex]byte
+	return string(k.appendToken(buf[:0], prefix, value))
+}
+
+// appendToken appends Token(prefix, value) to dst, prefix unchecked. The
+// HMAC's input is built in the pooled state's buffer, the value normalised
+// into it, so that a token costs no allocation but the caller's.
+func (k *Keyed) appendToken(dst []byte, prefix, value string) []byte {
+	st := k.macs.Get().(*macState)
+	in := append(st.in[:0], DomainToken...)
+	in = append(in, 0)
+	in = append(in, prefix...)
+	in = append(in, 0)
+	st.in = appendNormalised(in, value)
+	sum := st.sum()
+	dst = append(append(dst, prefix...), '-')
 	const digits = "0123456789ABCDEF"
 	for _, b := range sum[:TokenHex/2] {
-		out = append(out, digits[b>>4], digits[b&15])
+		dst = append(dst, digits[b>>4], digits[b&15])
 	}
-	return string(out)
+	k.macs.Put(st)
+	return dst
+}
+
+// appendNormalised appends normaliseText(s) to dst.
+func appendNormalised(dst []byte, s string) []byte {
+	if out, ok := appendNormalisedASCII(dst, s); ok {
+		return out
+	}
+	return append(dst, normaliseText(s)...)
 }
 
 // normaliseText is the normalisation every token input gets. Lower case
@@ -113,15 +133,24 @@ func IsToken(s string) bool {
 // cells are: lower case, trimmed, runs of white space made one space, in
 // one pass. It reports false for anything else.
 func normaliseASCII(s string) (string, bool) {
-	b := make([]byte, 0, len(s))
+	b, ok := appendNormalisedASCII(make([]byte, 0, len(s)), s)
+	return string(b), ok
+}
+
+// appendNormalisedASCII appends normaliseASCII(s) to dst. For anything
+// but ASCII it reports false, and dst's contents past its length are
+// undefined.
+func appendNormalisedASCII(dst []byte, s string) ([]byte, bool) {
+	start := len(dst)
+	b := dst
 	space := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
 		case c >= 0x80:
-			return "", false
+			return dst, false
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f':
-			space = len(b) > 0
+			space = len(b) > start
 			continue
 		case 'A' <= c && c <= 'Z':
 			c += 'a' - 'A'
@@ -132,5 +161,5 @@ func normaliseASCII(s string) (string, bool) {
 		}
 		b = append(b, c)
 	}
-	return string(b), true
+	return b, true
 }

@@ -2,10 +2,10 @@ package export
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
-	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -64,16 +64,22 @@ func (b *csvBatch) fill(ctx context.Context, c *csvReader, maxRows int) {
 		b.last, b.readErr = true, err
 		return
 	}
+	// The reader reads each record straight into the batch's buf; after
+	// the batch, its raw must not point there, where a plain read would
+	// write over the batch.
+	defer func() { c.raw = nil }()
 	for len(b.recs) < maxRows && len(b.buf) < csvBatchBytes {
-		if err := c.read(); err != nil {
+		start, f0 := len(b.buf), len(b.spans)
+		buf, err := c.readAppend(b.buf)
+		if err != nil {
+			b.buf = buf[:start]
 			b.last = true
 			if !errors.Is(err, io.EOF) {
 				b.readErr = err
 			}
 			return
 		}
-		start, f0 := len(b.buf), len(b.spans)
-		b.buf = append(b.buf, c.raw...)
+		b.buf = buf
 		b.spans = append(b.spans, c.fields...)
 		b.recs = append(b.recs, csvRec{line: c.line, start: start, stop: len(b.buf), end: c.end, f0: f0, f1: len(b.spans)})
 	}
@@ -90,12 +96,18 @@ type csvEditor struct {
 	newVals []string
 
 	batch *csvBatch // the batch at hand
-	start int       // where rec starts in its buf
-	// text is the batch's buf as a string, made when edit first needs a
-	// value: the values are substrings of it, one allocation a batch
-	// rather than one a field. (An edit that holds on to a value holds
-	// the batch's text in memory with it: a few hundred records.)
-	text string
+	index int       // rec's index in the batch
+	// text holds the values of the batch's mapped fields, unquoted, one
+	// after another, made when edit first needs a value: the values are
+	// substrings of it, one allocation a batch rather than one a field,
+	// and a copy of the mapped fields only, not of every record. (An edit
+	// that holds on to a value holds the batch's text in memory with it:
+	// a few hundred records' mapped fields.) spans[i*len(t.fields)+j] is
+	// where the value of record i's field j is in text; scratch is the
+	// buffer text is built in.
+	text    string
+	spans   [][2]int
+	scratch []byte
 }
 
 func newCSVEditor(t *table, comma byte, ed *editor) *csvEditor {
@@ -115,7 +127,7 @@ func (e *csvEditor) process(b *csvBatch) {
 	b.out, b.err, b.panicked = b.out[:0], nil, nil
 	for i := range b.recs {
 		r := &b.recs[i]
-		e.start = r.start
+		e.index = i
 		e.rec.raw, e.rec.end, e.rec.fields, e.rec.line = b.buf[r.start:r.stop], r.end, b.spans[r.f0:r.f1], r.line
 		var err error
 		if b.out, err = e.record(b.out); err != nil {
@@ -156,11 +168,11 @@ func (e *csvEditor) record(out []byte) ([]byte, error) {
 	}
 	e.changed, e.newVals = e.changed[:0], e.newVals[:0]
 	edited := false
-	for _, f := range e.t.fields {
+	for j, f := range e.t.fields {
 		if f.col < 0 || f.col >= len(c.fields) {
 			continue
 		}
-		outCell, ok, err := e.ed.edit(c.line, "", f.kind, textCell(e.value(f.col)))
+		outCell, ok, err := e.ed.edit(c.line, "", f.kind, textCell(e.value(j)))
 		if err != nil {
 			return out, err
 		}
@@ -203,21 +215,58 @@ func hasText(content []byte, comma byte) bool {
 	return false
 }
 
-// value is csvReader.value of the record at hand, as a substring of the
-// batch's text.
-func (e *csvEditor) value(i int) string {
+// value is csvReader.value of the record at hand's mapped field j (its
+// column e.t.fields[j].col, which it has), as a substring of the batch's
+// text.
+func (e *csvEditor) value(j int) string {
 	if e.text == "" {
-		e.text = string(e.batch.buf)
+		e.values()
 	}
-	f := e.rec.fields[i]
-	v := e.text[e.start+f[0] : e.start+f[1]]
-	if len(v) >= 2 && v[0] == '"' {
-		v = v[1 : len(v)-1]
-		if strings.IndexByte(v, '"') >= 0 {
-			return strings.ReplaceAll(v, `""`, `"`)
+	sp := e.spans[e.index*len(e.t.fields)+j]
+	return e.text[sp[0]:sp[1]]
+}
+
+// values makes the batch's text and spans: the value of every mapped
+// field every record has, quotes removed and doubled quotes undone.
+func (e *csvEditor) values() {
+	b := e.batch
+	e.scratch, e.spans = e.scratch[:0], e.spans[:0]
+	for i := range b.recs {
+		r := &b.recs[i]
+		raw, fields := b.buf[r.start:r.stop], b.spans[r.f0:r.f1]
+		for _, f := range e.t.fields {
+			start := len(e.scratch)
+			if f.col >= 0 && f.col < len(fields) {
+				v := raw[fields[f.col][0]:fields[f.col][1]]
+				if len(v) >= 2 && v[0] == '"' {
+					e.scratch = appendUnquoted(e.scratch, v[1:len(v)-1])
+				} else {
+					e.scratch = append(e.scratch, v...)
+				}
+			}
+			e.spans = append(e.spans, [2]int{start, len(e.scratch)})
 		}
 	}
-	return v
+	e.text = string(e.scratch)
+	if e.text == "" {
+		e.text = " " // made: every value is empty
+	}
+}
+
+// appendUnquoted appends the content of a quoted field, v without its
+// quotes, to dst with its doubled quotes undone.
+func appendUnquoted(dst, v []byte) []byte {
+	for {
+		i := bytes.IndexByte(v, '"')
+		if i < 0 {
+			return append(dst, v...)
+		}
+		dst = append(dst, v[:i+1]...)
+		v = v[i+1:]
+		if len(v) > 0 && v[0] == '"' {
+			v = v[1:]
+		}
+	}
 }
 
 // put writes a processed batch and adds its counts. It returns the

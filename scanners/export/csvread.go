@@ -76,40 +76,50 @@ func sniffComma(head []byte) byte {
 
 // read reads the next record. It returns io.EOF after the last.
 func (c *csvReader) read() error {
-	c.raw = c.raw[:0]
+	_, err := c.readAppend(c.raw[:0])
+	return err
+}
+
+// readAppend reads the next record, appending its raw bytes to dst, and
+// returns the longer slice; c.raw is the record's part of it, until the
+// next read. It returns io.EOF after the last record. On an error, what
+// it appended is undefined: the caller cuts dst back.
+func (c *csvReader) readAppend(dst []byte) ([]byte, error) {
+	start := len(dst)
 	c.line = c.next
 	for {
 		chunk, err := c.br.ReadSlice('\n')
-		c.raw = append(c.raw, chunk...)
+		dst = append(dst, chunk...)
+		c.raw = dst[start:]
 		switch {
 		case errors.Is(err, bufio.ErrBufferFull):
 			if len(c.raw) > maxRecord {
-				return fmt.Errorf("line %d: a record is longer than %d MiB, probably because a quote is not closed; fix: check the quotes on that line, or export again", c.line, maxRecord>>20)
+				return dst, fmt.Errorf("line %d: a record is longer than %d MiB, probably because a quote is not closed; fix: check the quotes on that line, or export again", c.line, maxRecord>>20)
 			}
 			continue
 		case errors.Is(err, io.EOF):
 			if len(c.raw) == 0 {
-				return io.EOF
+				return dst, io.EOF
 			}
 		case err != nil:
-			return err
+			return dst, err
 		}
 		done, perr := c.split()
 		if perr != nil {
-			return perr
+			return dst, perr
 		}
 		if done {
 			c.next += bytes.Count(c.raw, []byte{'\n'})
 			if c.end == len(c.raw) {
 				c.next++ // the last line, without a line ending
 			}
-			return nil
+			return dst, nil
 		}
 		if errors.Is(err, io.EOF) {
-			return fmt.Errorf("line %d: a quoted field is not closed before the end of the file; fix: check the quotes on that line, or export again", c.line)
+			return dst, fmt.Errorf("line %d: a quoted field is not closed before the end of the file; fix: check the quotes on that line, or export again", c.line)
 		}
 		if len(c.raw) > maxRecord {
-			return fmt.Errorf("line %d: a record is longer than %d MiB, probably because a quote is not closed; fix: check the quotes on that line, or export again", c.line, maxRecord>>20)
+			return dst, fmt.Errorf("line %d: a record is longer than %d MiB, probably because a quote is not closed; fix: check the quotes on that line, or export again", c.line, maxRecord>>20)
 		}
 	}
 }

@@ -112,7 +112,7 @@ func (s *Store) rewrite(ctx context.Context, file, want string, ed *editor) (err
 			s.root.Remove(filepath.FromSlash(tmp))
 		}
 	}()
-	w := bufio.NewWriterSize(dst, 256<<10)
+	w := bufio.NewWriterSize(newWriteback(dst), 256<<10)
 	format, _ := formatOf(file)
 	switch format {
 	case formatCSV:
