@@ -236,7 +236,8 @@ func fleetDaemon(t *testing.T, dir, org, raddr string) (cfg, addr string) {
 // plan, and Prometheus stores the job metrics by task (no exported_job)
 // with each organisation joined in; a plan awaiting review raises no
 // overdue alert; every dashboard query runs. Killing Redis fires
-// RetentiondLockErrors for both and fails readiness; killing one daemon
+// RetentiondLockBackendDown and RetentiondLockErrors for both and fails
+// readiness; killing one daemon
 // fires its RetentiondDown and RetentiondMetricsAbsent while the other
 // stays quiet.
 func TestFleetWithPrometheus(t *testing.T) {
@@ -272,7 +273,7 @@ func TestFleetWithPrometheus(t *testing.T) {
 	if s := prom.query(t, `{exported_job!=""}`); len(s) > 0 {
 		t.Errorf("Prometheus stored %d series with exported_job, such as %v: a metric label clashes with the target's job", len(s), s[0].Metric)
 	}
-	for _, name := range []string{"RetentiondDown", "RetentiondMetricsAbsent", "RetentiondLockErrors", "RetentiondJobFailing"} {
+	for _, name := range []string{"RetentiondDown", "RetentiondMetricsAbsent", "RetentiondLockErrors", "RetentiondLockBackendDown", "RetentiondJobFailing"} {
 		if a := prom.alerts(t, name); len(a) > 0 {
 			t.Errorf("%s is %s with both daemons up and Redis there: %v", name, a[0].State, a[0].Labels)
 		}
@@ -287,14 +288,17 @@ func TestFleetWithPrometheus(t *testing.T) {
 	}
 	dashboardQueries(t, prom, orgs)
 
-	// Redis dies: the next firing of each daemon's apply job (every
-	// minute) cannot take its lock.
+	// Redis dies: the probe at each scrape fails at once, and the next
+	// firing of each daemon's apply job (every minute) cannot take its
+	// lock.
 	srv.Stop()
-	for _, a := range prom.waitFiring(t, "RetentiondLockErrors", 90*time.Second, addrs...) {
-		i := slices.Index(addrs, a.Labels["instance"])
-		if i < 0 || a.Labels["organisation"] != orgs[i] || !strings.Contains(a.Annotations["summary"], orgs[i]) ||
-			!strings.Contains(a.Annotations["summary"], addrs[i]) {
-			t.Errorf("lock alert %v %q: want the organisation and instance of one of %v", a.Labels, a.Annotations["summary"], addrs)
+	for _, name := range []string{"RetentiondLockBackendDown", "RetentiondLockErrors"} {
+		for _, a := range prom.waitFiring(t, name, 90*time.Second, addrs...) {
+			i := slices.Index(addrs, a.Labels["instance"])
+			if i < 0 || a.Labels["organisation"] != orgs[i] || !strings.Contains(a.Annotations["summary"], orgs[i]) ||
+				!strings.Contains(a.Annotations["summary"], addrs[i]) {
+				t.Errorf("%s %v %q: want the organisation and instance of one of %v", name, a.Labels, a.Annotations["summary"], addrs)
+			}
 		}
 	}
 	for i, d := range ds {
