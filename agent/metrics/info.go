@@ -32,12 +32,23 @@ func buildInfo() (version, revision, goversion string) {
 // retentiond_info (set by SetInfo) and
 // retentiond_notifications_failed_total.
 func (m *Metrics) registerInfo() {
-	bi := m.gaugeVec("build_info", "The running build: version, VCS revision and Go version; always 1.", "version", "revision", "goversion")
-	v, r, g := buildInfo()
-	bi.WithLabelValues(cut(v), cut(r), cut(g)).Set(1)
+	m.buildInfo = m.gaugeVec("build_info", "The running build: version, VCS revision and Go version; always 1.", "version", "revision", "goversion")
+	m.SetVersion("")
 	m.info = m.gaugeVec("info", "The organisation this daemon works for (the config's organisation), always 1; join it for the organisation label.", "organisation")
 	m.notifyFailed = prometheus.NewCounter(prometheus.CounterOpts(m.add("notifications_failed_total", "counter", "Notifications (mail, webhook) that could not be sent.", nil)))
 	m.reg.MustRegister(m.notifyFailed)
+}
+
+// SetVersion sets retentiond_build_info's version to v, the version a
+// release build sets in the binary (-ldflags -X), as --version prints
+// it; "" or "dev" keeps the version the Go toolchain stamped.
+func (m *Metrics) SetVersion(v string) {
+	stamped, r, g := buildInfo()
+	if v == "" || v == "dev" {
+		v = stamped
+	}
+	m.buildInfo.Reset()
+	m.buildInfo.WithLabelValues(cut(v), cut(r), cut(g)).Set(1)
 }
 
 // SetInfo sets retentiond_info's organisation label to the config's

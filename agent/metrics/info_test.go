@@ -112,3 +112,43 @@ retentiond_notifications_failed_total 2
 		t.Error(err)
 	}
 }
+
+// TestSetVersion: a release build's version (-ldflags -X main.version)
+// is the build_info version, as --version prints it; "dev" keeps what
+// the toolchain stamped. One series either way.
+func TestSetVersion(t *testing.T) {
+	m := New()
+	stamped, _, _ := buildInfo()
+	m.SetVersion("v1.2.3")
+	if got := buildLabel(t, m, "version"); got != "v1.2.3" {
+		t.Errorf("version %q after SetVersion(v1.2.3)", got)
+	}
+	m.SetVersion("dev")
+	if got := buildLabel(t, m, "version"); got != stamped {
+		t.Errorf("version %q after SetVersion(dev), want the stamped %q", got, stamped)
+	}
+}
+
+// buildLabel returns the label of retentiond_build_info's one series.
+func buildLabel(t *testing.T, m *Metrics, name string) string {
+	t.Helper()
+	mfs, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "retentiond_build_info" {
+			continue
+		}
+		if len(mf.Metric) != 1 {
+			t.Fatalf("%d build_info series, want 1", len(mf.Metric))
+		}
+		for _, lp := range mf.Metric[0].Label {
+			if lp.GetName() == name {
+				return lp.GetValue()
+			}
+		}
+	}
+	t.Fatal("no retentiond_build_info")
+	return ""
+}

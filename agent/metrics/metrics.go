@@ -111,6 +111,7 @@ type Metrics struct {
 	stateReadErrors *prometheus.CounterVec
 
 	info         *prometheus.GaugeVec
+	buildInfo    *prometheus.GaugeVec
 	notifyFailed prometheus.Counter
 	lockMetrics
 

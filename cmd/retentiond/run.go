@@ -67,6 +67,7 @@ func runDaemonWith(ctx context.Context, args []string, stdout, stderr io.Writer,
 	redislock.SetLogger(log)
 	slog.SetDefault(log)
 	m := metrics.New()
+	m.SetVersion(version) // build_info says what --version says
 	clock := hooks.clock
 	if clock == nil {
 		clock = clockwork.NewRealClock()
