@@ -44,10 +44,19 @@ import (
 
 const header = "Relatienummer;Naam ouder;BSN;Straat;Postcode;Woonplaats;Geboortedatum;IBAN;E-mail;Telefoon;Klantgroep;Opmerking\n"
 
-// fields are the columns pseudonymised, as field kinds; awkScript changes
-// the same columns ($2 name, $3 BSN, $5 postcode, $7 date of birth, $9
-// e-mail) the way the default operators do, without the keyed hash.
-var fields = map[string]bool{export.FieldName: true, export.FieldBSN: true, export.FieldPostcode: true, export.FieldBirthDate: true, export.FieldEmail: true}
+// fields is the number of columns pseudonymised; pseudonymised says
+// which, by field kind. awkScript changes the same columns ($2 name, $3
+// BSN, $5 postcode, $7 date of birth, $9 e-mail) the way the default
+// operators do, without the keyed hash.
+const fields = 5
+
+func pseudonymised(field string) bool {
+	switch field {
+	case export.FieldName, export.FieldBSN, export.FieldPostcode, export.FieldBirthDate, export.FieldEmail:
+		return true
+	}
+	return false
+}
 
 const awkScript = `NR > 1 { $2 = "OUDER-" substr($2, 1, 8); $3 = "BSN-" substr($3, 1, 8); $5 = substr($5, 1, 4); $7 = substr($7, 7, 4); $9 = "" } { print }`
 
@@ -140,8 +149,8 @@ func benchmark(self, dir string, n, runs int) result {
 	child := func(args ...string) (time.Duration, int64) {
 		copyFile(pristine, target)
 		w, r := run.Measure(childOut, append([]string{self, "-rewrite", target}, args...)...)
-		if b, _ := os.ReadFile(childOut); string(b) != fmt.Sprintf("rows=%d changed=%d\n", n, len(fields)*n) {
-			log.Fatalf("retentiond rewrote %q; want every row's %d columns changed", b, len(fields))
+		if b, _ := os.ReadFile(childOut); string(b) != fmt.Sprintf("rows=%d changed=%d\n", n, fields*n) {
+			log.Fatalf("retentiond rewrote %q; want every row's %d columns changed", b, fields)
 		}
 		return w, r
 	}
@@ -184,7 +193,7 @@ func rewrite(path string, blank bool) error {
 		return err
 	}
 	edit := func(row int, _, field string, c export.Cell) (export.Cell, error) {
-		if !fields[field] {
+		if !pseudonymised(field) {
 			return c, nil
 		}
 		if blank {

@@ -15,16 +15,21 @@ import (
 // goroutine reads and splits them, workers run drop and edit on them and
 // build their output (the keyed pseudonyms cost far more than the
 // reading), and the calling goroutine writes them in input order. The
-// batch size bounds the memory: csvInFlight batches at most exist.
+// batch size bounds the memory: csvInFlight batches at most exist, a few
+// MiB however large the file. Batches of a few hundred records keep the
+// hand-overs between goroutines (each a possible wake-up of a thread)
+// few.
 const (
-	csvBatchRows  = 256       // records in a batch, at most
-	csvBatchBytes = 128 << 10 // a batch ends after the record that reaches this size
+	csvBatchRows  = 512       // records in a batch, at most
+	csvBatchBytes = 256 << 10 // a batch ends after the record that reaches this size
 )
 
 // csvInFlight is the number of batches a pipeline of workers workers
 // uses: enough for each worker to have one while the reader fills one
-// and the writer writes one, and some slack for uneven batches.
-func csvInFlight(workers int) int { return 2*workers + 2 }
+// and the writer writes one, and slack for uneven batches and for a
+// stage whose thread the system puts aside for a moment (on a busy
+// machine), during which the others go on with the batches in hand.
+func csvInFlight(workers int) int { return 3*workers + 2 }
 
 // csvRec is one record of a batch.
 type csvRec struct {
