@@ -30,12 +30,19 @@ func DateIn(t time.Time, loc *time.Location) Date {
 // IsZero reports whether d is the zero Date (unknown).
 func (d Date) IsZero() bool { return d == Date{} }
 
-// String formats d as YYYY-MM-DD, or "" for the zero date.
+// String formats d as YYYY-MM-DD, or "" for the zero date. A plan calls
+// it for every record, so it is written by hand where it can be.
 func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	if d.Year < 0 || d.Year > 9999 || d.Month < 0 || d.Month > 99 || d.Day < 0 || d.Day > 99 {
+		return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day)
+	}
+	y, m := d.Year, int(d.Month)
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + m/10), byte('0' + m%10), '-', byte('0' + d.Day/10), byte('0' + d.Day%10)}
+	return string(b[:])
 }
 
 // Before reports whether d is strictly before e.

@@ -31,7 +31,10 @@ const MaxSectionItems = 500
 //go:embed report.html.tmpl
 var htmlSource string
 
-var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+var htmlTmpl = template.Must(template.New("report").Funcs(htmlFuncs).Parse(htmlSource))
+
+// htmlFuncs are the functions report.html.tmpl calls.
+var htmlFuncs = template.FuncMap{
 	"action":   func(a rules.Action, l string) string { return ActionName(a, l) },
 	"category": func(c rules.Category, l string) string { return CategoryName(c, l) },
 	"kind":     func(k, l string) string { return KindName(k, l) },
@@ -60,7 +63,11 @@ var htmlTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"t":     func(key, l string) string { return words[lang(l)][key] },
 	"pair":  func(it *plan.Item, l string) itemIn { return itemIn{I: it, L: l} },
 	"more":  func(d htmlData, n int) moreIn { return moreIn{Lang: d.Lang, Console: d.Console, N: n} },
-}).Parse(htmlSource))
+	// grouphead and grouptail write the frame of a person's section
+	// (htmlgroup.go).
+	"grouphead": groupHead,
+	"grouptail": groupTail,
+}
 
 // itemIn is an item and the language, for the templates that write one.
 type itemIn struct {
@@ -288,6 +295,8 @@ type htmlData struct {
 	// Omitted counts every item the report does not detail.
 	Omitted int
 	Max     int
+	// GroupText is what the people's sections share (htmlgroup.go).
+	GroupText *groupText
 }
 
 // End writes the file.
@@ -338,6 +347,11 @@ func (h *HTML) End(stores []plan.StoreResult, sum plan.Summary) error {
 	}
 	sort.Slice(d.Groups, func(i, j int) bool { return groupLess(d.Groups[i], d.Groups[j]) })
 	d.Types = byType(d.Groups, l)
+	gt, err := newGroupText(l, d.Console)
+	if err != nil {
+		return err
+	}
+	d.GroupText = gt
 	pf, err := newPlanFile(h.path)
 	if err != nil {
 		return err

@@ -49,3 +49,38 @@ func TestLargePlanSummary(t *testing.T) {
 		t.Errorf("%d items detailed and %d pointed to, want %d in all", rows, omitted, people*each)
 	}
 }
+
+// BenchmarkLargePlanReport writes plan.json, plan.csv and report.html of a
+// plan of 100,000 items of 10,000 people.
+func BenchmarkLargePlanReport(b *testing.B) {
+	const people, each = 10_000, 10
+	var items []*plan.Item
+	for p := range people {
+		subj := &plan.SubjectRef{Type: rules.Child, ID: fmt.Sprintf("K%05d", p), Name: fmt.Sprintf("Kind Nummer%c%c", 'a'+p%26, 'a'+p/26%26)}
+		for i := range each {
+			items = append(items, &plan.Item{Store: "groot", Record: fmt.Sprintf("%s/%02d.pdf", subj.ID, i), Kind: "file", Subject: subj,
+				Category: "child-dossier", Action: rules.Delete, Due: "2026-01-01", Reason: "verlopen", Version: "v",
+				Trigger: &rules.Trigger{Event: rules.EndOfCare, Date: rules.MakeDate(2023, 1, 1)}, Rule: "C1", Modified: "2021-01-01T00:00:00+01:00"})
+		}
+	}
+	h, _, stores, _ := samplePlan()
+	var sum plan.Summary
+	for _, it := range items {
+		sum.Add(it.Action)
+	}
+	for b.Loop() {
+		dir := b.TempDir()
+		sink, err := OpenWith(dir, Options{Lang: "nl"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		sink.Begin(h)
+		for _, it := range items {
+			sink.Item(it)
+		}
+		sink.Commit()
+		if err := sink.End(stores, sum); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
