@@ -126,6 +126,17 @@ func TestRunRedisDown(t *testing.T) {
 		}
 	}
 
+	// go-redis' own lines (its pool giving up on dialling) are the
+	// daemon's JSON records, not plain lines on the process's stderr.
+	deadline = time.Now().Add(20 * time.Second)
+	for !strings.Contains(d.errs.String(), `"component":"go-redis"`) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no go-redis record in the daemon's log:\n%s", d.errs.String())
+		}
+		d.get("/readyz")
+		time.Sleep(50 * time.Millisecond)
+	}
+
 	srv.Restart(t)
 	deadline = time.Now().Add(20 * time.Second)
 	for {
