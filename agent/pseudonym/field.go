@@ -132,6 +132,9 @@ func canonical(f Field, v Value) string {
 // "0123.45.672" and the number 12345672 are one BSN. Whether it passes the
 // 11-test is not this package's concern: an invalid one is tokenised too.
 func canonicalBSN(s string) string {
+	if len(s) == 9 && allDigits(s) {
+		return s // the common form, as it is
+	}
 	s = strings.Map(func(r rune) rune {
 		if r == '.' || r == '-' || unicode.IsSpace(r) {
 			return -1
