@@ -115,23 +115,44 @@ func main() {
 // measure times runs runs of find and of the plan, one after the other,
 // and prints their medians and the ratio.
 func measure(runs, n, due int, out string, findCmd, planCmd []string, stderr string) {
-	var fw, pw []time.Duration
-	var frss, prss int64
+	var find, plan []run.Result
 	for i := 0; i < runs; i++ {
-		w, r := run.Measure("", findCmd...)
-		fw, frss = append(fw, w), max(frss, r)
-		w, r = run.MeasureQuiet("", stderr, planCmd...)
-		pw, prss = append(pw, w), max(prss, r)
+		find = append(find, run.MeasureQuiet("", "", findCmd...))
+		plan = append(plan, run.MeasureQuiet("", stderr, planCmd...))
 	}
-	f, p := median(fw), median(pw)
+	f, p := summarise(find), summarise(plan)
 	items, err := countItems(filepath.Join(out, "plan.csv"))
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Printf("due %d%% of children: %d items in the plan (%.0f%% of the files)\n", due, items, 100*float64(items)/float64(n))
-	fmt.Printf("  find -printf:     %8.2f s   peak RSS %6.1f MB\n", f.Seconds(), mb(frss))
-	fmt.Printf("  retentiond plan:  %8.2f s   peak RSS %6.1f MB\n", p.Seconds(), mb(prss))
-	fmt.Printf("  ratio plan/find:  %8.2f     (target <= 1.5; peak RSS target <= 300 MB at 1M files)\n", p.Seconds()/f.Seconds())
+	fmt.Printf("  find -printf:     %8.2f s   peak RSS %6.1f MB   cpu %5.2f s\n", f.Wall.Seconds(), mb(f.RSS), f.CPU.Seconds())
+	fmt.Printf("  retentiond plan:  %8.2f s   peak RSS %6.1f MB   cpu %5.2f s\n", p.Wall.Seconds(), mb(p.RSS), p.CPU.Seconds())
+	fmt.Printf("  ratio plan/find:  %8.2f     (target <= 1.5; peak RSS target <= 300 MB at 1M files)\n", p.Wall.Seconds()/f.Wall.Seconds())
+	fmt.Printf("  per run (find/plan s): %s\n", pairs(find, plan))
+}
+
+// summarise gives the median wall and CPU times of rs and their highest
+// peak RSS.
+func summarise(rs []run.Result) run.Result {
+	var wall, cpu []time.Duration
+	var out run.Result
+	for _, r := range rs {
+		wall, cpu = append(wall, r.Wall), append(cpu, r.CPU)
+		out.RSS = max(out.RSS, r.RSS)
+	}
+	out.Wall, out.CPU = median(wall), median(cpu)
+	return out
+}
+
+// pairs lists the wall times of each run of find and the plan that
+// followed it.
+func pairs(find, plan []run.Result) string {
+	var s []string
+	for i := range find {
+		s = append(s, fmt.Sprintf("%.2f/%.2f", find[i].Wall.Seconds(), plan[i].Wall.Seconds()))
+	}
+	return strings.Join(s, " ")
 }
 
 // profile plans once in this process with the config cfg into out, under

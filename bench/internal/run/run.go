@@ -22,12 +22,22 @@ import (
 // address space the child shared until exec (vfork) into its own. Where
 // /proc is missing, the rusage figure is used.
 func Measure(out string, argv ...string) (time.Duration, int64) {
-	return measure(out, os.Stderr, "", argv...)
+	r := measure(out, os.Stderr, "", argv...)
+	return r.Wall, r.RSS
+}
+
+// Result is what a run measured.
+type Result struct {
+	Wall time.Duration
+	RSS  int64 // peak resident memory, bytes
+	// CPU is the user and system time the command took: on a machine
+	// others use too, it varies less than the wall time.
+	CPU time.Duration
 }
 
 // measure runs argv with its standard error to stderr; a failure's
 // message ends with hint, if any.
-func measure(out string, stderr *os.File, hint string, argv ...string) (time.Duration, int64) {
+func measure(out string, stderr *os.File, hint string, argv ...string) Result {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	dst := os.DevNull
 	if out != "" {
@@ -58,7 +68,8 @@ func measure(out string, stderr *os.File, hint string, argv ...string) (time.Dur
 	if hwm == 0 {
 		hwm = cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss * 1024 // Linux reports kilobytes
 	}
-	return wall, hwm
+	cpu := cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	return Result{Wall: wall, RSS: hwm, CPU: cpu}
 }
 
 // pollHWM returns the highest VmHWM of process pid seen until done.
