@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"path/filepath"
+	"sync"
 
 	"github.com/retentiond/retentiond/agent/plan"
 )
@@ -85,10 +86,14 @@ func (t tee) Discard() error {
 }
 
 func (t tee) End(stores []plan.StoreResult, sum plan.Summary) error {
-	var errs []error
-	for _, s := range t {
-		errs = append(errs, s.End(stores, sum))
+	// Each sink writes its own file: they end at once, so that the
+	// report is written while the others are synced to disk.
+	errs := make([]error, len(t))
+	var wg sync.WaitGroup
+	for i, s := range t {
+		wg.Go(func() { errs[i] = s.End(stores, sum) })
 	}
+	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		// Never half a plan: without plan.json the report and the CSV
 		// would be personal data nobody can approve or prune.
