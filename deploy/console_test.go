@@ -197,6 +197,11 @@ func TestKubernetesConsole(t *testing.T) {
 		t.Fatalf("no Service reaches container port console (%d)", port)
 	}
 	svcName := str(consoleSvc, "metadata", "name")
+	// /readyz fails while no job can run (Redis down, ledger not
+	// verifiable): the console stays reachable all the same.
+	if v, _ := get(consoleSvc, "spec", "publishNotReadyAddresses").(bool); !v {
+		t.Errorf("Service %s drops the console whenever the daemon is not ready: set publishNotReadyAddresses: true", svcName)
+	}
 
 	// The Ingress example: TLS for public_url's host, to the console's
 	// Service.
