@@ -98,7 +98,9 @@ func TestReadyNeedsLedgerVerifyKey(t *testing.T) {
 		{"the keygen's pair", nil, ""},
 		{"not set, a ledger.pub beside ledger.key", func(_ *testing.T, cfg *config.Config) { cfg.LedgerVerifyKeyFile = "" },
 			"ledger_verify_key_file is not set"},
-		{"missing", func(_ *testing.T, cfg *config.Config) { cfg.LedgerVerifyKeyFile = filepath.Join(cfg.Dir, "keys", "nope.pub") },
+		{"missing", func(_ *testing.T, cfg *config.Config) {
+			cfg.LedgerVerifyKeyFile = filepath.Join(cfg.Dir, "keys", "nope.pub")
+		},
 			"ledger_verify_key_file"},
 		{"another key's verifier", func(t *testing.T, cfg *config.Config) { cfg.LedgerVerifyKeyFile = otherVerifier(t) },
 			"is not the verifier of ledger_key_file"},
