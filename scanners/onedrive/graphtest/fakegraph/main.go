@@ -20,7 +20,10 @@ import (
 	"context"
 	"encoding/pem"
 	"flag"
+	"fmt"
 	"log"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -46,7 +49,8 @@ func (r *runner) Errorf(format string, args ...any) { log.Printf(format, args...
 func (r *runner) Cleanup(f func())                  { r.cleanups = append(r.cleanups, f) }
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:9466", "address to serve on")
+	listen := flag.String("listen", "127.0.0.1:9467", "address to serve on")
+	ready := flag.String("ready", "127.0.0.1:9468", "address that answers \"ready\" once the drive is filled and the config written (for a script to wait on; \"\" for none)")
 	demoDir := flag.String("demo", "", "a folder made by `retentiond demo`: upload its dossiers and write config-onedrive.yaml")
 	flag.Parse()
 	log.SetFlags(0)
@@ -66,6 +70,9 @@ func main() {
 		log.Printf("uploaded %d files; wrote %s", n, filepath.Join(*demoDir, "config-onedrive.yaml"))
 	}
 	log.Printf("Graph at %s, sign-in at %s, tenant %s, drive %s", srv.GraphURL(), srv.AuthorityHost(), srv.TenantID(), srv.DefaultDrive())
+	if err := serveReady(*ready); err != nil {
+		log.Fatal(err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	<-ctx.Done()
 	stop()
@@ -89,4 +96,18 @@ func writeDemo(srv *graphtest.Server, dir string) error {
 	_, err := demo.OneDriveConfig(dir, demo.OneDrive{TenantID: srv.TenantID(), ClientID: clientID, DriveID: srv.DefaultDrive(),
 		Endpoint: srv.GraphURL(), AuthorityHost: srv.AuthorityHost(), SecretFile: "keys/graph.secret", CAFile: "graph-ca.pem"})
 	return err
+}
+
+// serveReady answers "ready" on addr from now on: the fake is filled and
+// serving, so `curl --retry-connrefused` on it waits without a sleep.
+func serveReady(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("-ready: %w", err)
+	}
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ready") }))
+	return nil
 }

@@ -20,6 +20,8 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -40,6 +42,7 @@ const bucket = "kidsadmin-backups"
 func main() {
 	demoDir := flag.String("demo", "", "a folder made by `retentiond demo`: fill a bucket and write config-s3.yaml")
 	years := flag.Int("years", 8, "years of daily backups to make")
+	ready := flag.String("ready", "127.0.0.1:9469", "address that answers \"ready\" once the bucket is filled and the config written (for a script to wait on; \"\" for none)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("fakes3: ")
@@ -67,6 +70,9 @@ func main() {
 		log.Printf("bucket %s holds %d daily backups; wrote %s", bucket, n, filepath.Join(*demoDir, "config-s3.yaml"))
 	}
 	log.Printf("S3 at %s (region %s, path-style), access key %s", srv.Endpoint, srv.Region, srv.AccessKey)
+	if err := serveReady(*ready); err != nil {
+		log.Fatal(err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	<-ctx.Done()
 	stop()
@@ -133,4 +139,18 @@ stores:
         rule: V4                       # daily backups for a year, then one a month up to 7 years
 `, bucket, srv.Region, srv.Endpoint, srv.AccessKey)
 	return os.WriteFile(filepath.Join(dir, "config-s3.yaml"), []byte(cfg), 0o644)
+}
+
+// serveReady answers "ready" on addr from now on: the fake is filled and
+// serving, so `curl --retry-connrefused` on it waits without a sleep.
+func serveReady(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("-ready: %w", err)
+	}
+	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ready") }))
+	return nil
 }
