@@ -117,6 +117,12 @@ func (e *editor) dropRow(row int, sheet string) bool {
 	return false
 }
 
+// editErr is the error of an edit that failed: where, and the field kind
+// (never the value).
+func (e *editor) editErr(row int, sheet, field string, err error) error {
+	return fmt.Errorf("row %s, field %s: %w", where(sheet, row), field, err)
+}
+
 // edit returns the cell to write and whether it differs from in.
 func (e *editor) edit(row int, sheet, field string, in Cell) (Cell, bool, error) {
 	if e.editFn == nil {
@@ -124,7 +130,7 @@ func (e *editor) edit(row int, sheet, field string, in Cell) (Cell, bool, error)
 	}
 	out, err := e.editFn(row, sheet, field, in)
 	if err != nil {
-		return in, false, fmt.Errorf("row %s, field %s: %w", where(sheet, row), field, err)
+		return in, false, e.editErr(row, sheet, field, err)
 	}
 	if sameCell(in, out) {
 		return in, false, nil

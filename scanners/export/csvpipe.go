@@ -117,11 +117,9 @@ type csvEditor struct {
 
 func newCSVEditor(t *table, comma byte, ed *editor) *csvEditor {
 	return &csvEditor{
-		t:       t,
-		ed:      editor{editFn: ed.editFn, dropFn: ed.dropFn},
-		rec:     csvReader{comma: comma},
-		changed: make([]bool, 0, 16),
-		newVals: make([]string, 0, 16),
+		t:   t,
+		ed:  editor{editFn: ed.editFn, dropFn: ed.dropFn},
+		rec: csvReader{comma: comma},
 	}
 }
 
@@ -171,22 +169,27 @@ func (e *csvEditor) record(out []byte) ([]byte, error) {
 	if e.ed.editFn == nil {
 		return append(out, c.raw...), nil
 	}
-	e.changed, e.newVals = e.changed[:0], e.newVals[:0]
+	// changed and newVals are indexed by column; the columns this record
+	// changes are set, and cleared again once it is written.
+	if len(e.changed) < len(c.fields) {
+		e.changed, e.newVals = make([]bool, len(c.fields)), make([]string, len(c.fields))
+	}
 	edited := false
 	for j, f := range e.t.fields {
 		if f.col < 0 || f.col >= len(c.fields) {
 			continue
 		}
-		outCell, ok, err := e.ed.edit(c.line, "", f.kind, textCell(e.value(j)))
+		// editor.edit, by hand: this runs for every mapped cell.
+		in := textCell(e.value(j))
+		outCell, err := e.ed.editFn(c.line, "", f.kind, in)
 		if err != nil {
-			return out, err
+			e.clear()
+			return out, e.ed.editErr(c.line, "", f.kind, err)
 		}
-		if !ok {
+		if sameCell(in, outCell) {
 			continue
 		}
-		for len(e.changed) <= f.col {
-			e.changed, e.newVals = append(e.changed, false), append(e.newVals, "")
-		}
+		e.ed.counts.Changed++
 		e.changed[f.col], e.newVals[f.col] = true, cellText(outCell)
 		edited = true
 	}
@@ -197,13 +200,23 @@ func (e *csvEditor) record(out []byte) ([]byte, error) {
 		if i > 0 {
 			out = append(out, c.comma)
 		}
-		if i < len(e.changed) && e.changed[i] {
+		if e.changed[i] {
 			out = appendField(out, e.newVals[i], c.comma, c.quoted(i))
 		} else {
 			out = append(out, c.field(i)...)
 		}
 	}
+	e.clear()
 	return append(out, c.raw[c.end:]...), nil
+}
+
+// clear resets changed and newVals for the next record.
+func (e *csvEditor) clear() {
+	for _, f := range e.t.fields {
+		if f.col >= 0 && f.col < len(e.changed) {
+			e.changed[f.col], e.newVals[f.col] = false, ""
+		}
+	}
 }
 
 // hasText reports whether content has an ASCII character other than the
