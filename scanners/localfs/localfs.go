@@ -37,9 +37,12 @@ type Store struct {
 	root   *os.Root
 	path   string
 	icloud bool
-	// readNames lists a folder; tests replace it to provoke listing errors
-	// that chmod cannot when tests run as root.
+	// readNames, if set, lists a folder by its names alone; tests set it
+	// to provoke listing errors that chmod cannot when tests run as root.
 	readNames func(*os.File) ([]string, error)
+	// readTyped lists a folder with what the listing says of each name's
+	// type (readTyped): which are folders.
+	readTyped func(*os.File) ([]string, []bool, error)
 }
 
 var _ scanners.Store = (*Store)(nil)
@@ -50,7 +53,7 @@ func Open(root string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("localfs: opening the store's root %q: %w; check the store's root in the config", root, bare(err))
 	}
-	return &Store{root: r, path: root, icloud: opts.ICloud, readNames: readAllNames}, nil
+	return &Store{root: r, path: root, icloud: opts.ICloud, readTyped: readTyped}, nil
 }
 
 // Close releases the store's handle on its root.
@@ -72,6 +75,26 @@ func (s *Store) Scan(ctx context.Context, fn func(scanners.Record) error) error 
 }
 
 func readAllNames(f *os.File) ([]string, error) { return f.Readdirnames(-1) }
+
+// readTyped lists the folder f: its names and, for each, whether the
+// listing says it is a folder (the d_type of getdents; false where the
+// file system does not say, or for anything else).
+func readTyped(f *os.File) ([]string, []bool, error) {
+	ents, err := f.ReadDir(-1)
+	names, dirs := make([]string, len(ents)), make([]bool, len(ents))
+	for i, e := range ents {
+		names[i], dirs[i] = e.Name(), e.Type()&fs.ModeType == fs.ModeDir
+	}
+	return names, dirs, err
+}
+
+// listNames lists the folder f by its names, as s does.
+func (s *Store) listNames(f *os.File) ([]string, error) {
+	if s.readNames != nil {
+		return s.readNames(f)
+	}
+	return readAllNames(f)
+}
 
 // recordName says what the regular file name of a folder stands for: the
 // name of the record and its kind, or false if it is no record. sorted is

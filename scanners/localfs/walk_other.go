@@ -77,5 +77,5 @@ func (s *Store) list(dir *os.Root) ([]string, error) {
 		return nil, err
 	}
 	defer f.Close()
-	return s.readNames(f)
+	return s.listNames(f)
 }

@@ -21,7 +21,10 @@ import (
 // looked at with one fstatat relative to the folder's descriptor, without
 // following a link. A folder is entered with openat of its one name,
 // O_NOFOLLOW and O_DIRECTORY, relative to its parent's descriptor (the
-// root's comes from os.Root), and must then be the folder fstatat saw. A
+// root's comes from os.Root), and must then be the folder fstatat saw; a
+// name the listing itself says is a folder (d_type) is entered with that
+// openat alone, which refuses a link or a file that has taken its place,
+// and is then looked at with fstatat as any other name. A
 // name of one element cannot leave the folder it is resolved in, and a
 // link is never followed, so the walk cannot leave the root either.
 
@@ -51,18 +54,26 @@ func (s *Store) scan(ctx context.Context, fn func(scanners.Record) error) error 
 // walk lists the open folder f, whose ID is rel ("" for the root), depth
 // levels below the root. Only the names of f and of its ancestors are held.
 func (w *walker) walk(f *os.File, rel string, depth int) error {
-	names, err := w.s.readNames(f)
+	var names []string
+	var dirs []bool
+	var err error
+	if w.s.readNames != nil {
+		names, err = w.s.readNames(f)
+		slices.Sort(names)
+	} else {
+		names, dirs, err = w.s.readTyped(f)
+		sortTyped(names, dirs)
+	}
 	if err != nil {
 		return listErr(depth, err)
 	}
-	slices.Sort(names)
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return listErr(depth, err)
 	}
 	// Control keeps the descriptor open while the entries are looked at.
 	cerr := rc.Control(func(fd uintptr) {
-		err = w.entries(int(fd), f.Name(), names, rel, depth)
+		err = w.entries(int(fd), f.Name(), names, dirs, rel, depth)
 	})
 	if cerr != nil {
 		return listErr(depth, cerr)
@@ -71,15 +82,28 @@ func (w *walker) walk(f *os.File, rel string, depth int) error {
 }
 
 // entries looks at each name of the folder dirfd, whose file name is path
-// and whose sorted listing is names.
-func (w *walker) entries(dirfd int, path string, names []string, rel string, depth int) error {
+// and whose sorted listing is names; dirs, if not nil, says which of them
+// the listing says are folders.
+func (w *walker) entries(dirfd int, path string, names []string, dirs []bool, rel string, depth int) error {
 	var st unix.Stat_t
-	for _, name := range names {
+	for i, name := range names {
 		if err := w.ctx.Err(); err != nil {
 			return err
 		}
 		if name == "" || name == "." || name == ".." || strings.IndexByte(name, '/') >= 0 {
 			return listErr(depth, errBadName)
+		}
+		if dirs != nil && dirs[i] {
+			// The listing says a folder: enter it at once, without the
+			// fstatat that would say so again.
+			err := w.typedDir(dirfd, path, name, join(rel, escapeName(name)), depth+1)
+			if err != errReplaced {
+				if err != nil {
+					return err
+				}
+				continue
+			}
+			// No longer a folder: look at what it is now, as below.
 		}
 		err := fstatat(dirfd, name, &st)
 		if err == unix.ENOENT {
@@ -128,6 +152,43 @@ func (w *walker) file(dirfd int, name string, st *unix.Stat_t, names []string, r
 		return w.fn(placeholderRecord(join(rel, escapeName(real)), openFileAt(dirfd, name, st), mtime, unixStamp(st)))
 	}
 	return w.fn(fileRecord(join(rel, escapeName(name)), st.Size, mtime, unixStamp(st)))
+}
+
+// typedDir walks the folder name of the folder parentfd, which the
+// listing said is a folder. It is opened as dir does, O_NOFOLLOW and
+// O_DIRECTORY, so that what is walked is a folder in parentfd and no link;
+// there is no earlier fstatat to compare it with. If name is no longer a
+// folder (a link or a file took its place since the listing), it returns
+// errReplaced and walks nothing.
+func (w *walker) typedDir(parentfd int, parentPath, name, id string, depth int) error {
+	fd, err := openat(parentfd, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC)
+	switch {
+	case err == unix.ENOENT:
+		return nil // removed since its parent was read
+	case err == unix.ELOOP || err == unix.ENOTDIR:
+		return errReplaced
+	case err != nil:
+		return listErr(depth, err)
+	}
+	f := os.NewFile(uintptr(fd), parentPath+"/"+name)
+	defer f.Close()
+	return w.walk(f, id, depth)
+}
+
+// sortTyped sorts names, and dirs with them.
+func sortTyped(names []string, dirs []bool) {
+	if slices.IsSorted(names) {
+		return
+	}
+	idx := make([]int, len(names))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+	n, d := slices.Clone(names), slices.Clone(dirs)
+	for i, j := range idx {
+		names[i], dirs[i] = n[j], d[j]
+	}
 }
 
 // openDirAt opens the folder name of the folder parentfd, which fstatat

@@ -147,3 +147,37 @@ func TestScanAndStatAgree(t *testing.T) {
 		t.Errorf("Scan listed %d records, want 3", n)
 	}
 }
+
+// The listing says which names are folders, and the scan enters those
+// without an fstatat: a folder swapped for a link or a file after it was
+// listed is still seen as what it is now (the link skipped, the file
+// listed), never followed and no error.
+func TestScanTypedListingSwaps(t *testing.T) {
+	outside := t.TempDir()
+	writeFile(t, outside, "secret.txt", []byte("outside"))
+	dir := t.TempDir()
+	writeFile(t, dir, "a/x.txt", []byte("a"))
+	writeFile(t, dir, "b.txt", []byte("b"))
+	writeFile(t, dir, "c/y.txt", []byte("c"))
+	writeFile(t, dir, "d/z.txt", []byte("d"))
+	s := open(t, dir, Options{})
+	s.readTyped = func(f *os.File) ([]string, []bool, error) {
+		names, dirs, err := readTyped(f)
+		if filepath.Clean(f.Name()) == dir {
+			if i := slices.Index(names, "a"); i < 0 || !dirs[i] {
+				t.Fatalf("the listing of %v does not say a is a folder: %v", names, dirs)
+			}
+			for _, n := range []string{"a", "c"} {
+				if err := os.RemoveAll(filepath.Join(dir, n)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			symlink(t, outside, filepath.Join(dir, "a"))
+			writeFile(t, dir, "c", []byte("now a file"))
+		}
+		return names, dirs, err
+	}
+	if got := ids(t, s); !slices.Equal(got, []string{"b.txt", "c", "d/z.txt"}) {
+		t.Fatalf("Scan listed %q, want [b.txt c d/z.txt]", got)
+	}
+}
