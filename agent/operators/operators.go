@@ -166,6 +166,18 @@ func (s Set) Cell(k *pseudonym.Keyed, t rules.SubjectType, field string, c expor
 		}
 		return export.Cell{Kind: export.String, S: scanText(k, c.S)}, nil
 	}
+	if c.Kind == export.String {
+		// Every CSV cell: the operator on the text, without the
+		// conversions to and from a Value (toCell's rule kept).
+		out, err := k.ApplyText(TokenPrefix(t, field), op.Op, op.Keep, pseudonym.Field(field), c.S)
+		if err != nil {
+			return c, err
+		}
+		if strings.TrimSpace(out) == "" {
+			return export.Cell{Kind: export.Empty}, nil
+		}
+		return export.Cell{Kind: export.String, S: out}, nil
+	}
 	v, err := k.ApplyWithPrefix(TokenPrefix(t, field), op.Op, op.Keep, pseudonym.Field(field), toValue(c))
 	if err != nil {
 		return c, err

@@ -109,7 +109,11 @@ func canonical(f Field, v Value) string {
 	if v.Kind == Date {
 		return v.T.Format("2006-01-02")
 	}
-	s := strings.TrimSpace(v.Text())
+	return canonicalText(f, strings.TrimSpace(v.Text()))
+}
+
+// canonicalText is canonical of a value whose text, trimmed, is s.
+func canonicalText(f Field, s string) string {
 	switch f {
 	case FieldBSN:
 		return canonicalBSN(s)

@@ -176,6 +176,41 @@ func (k *Keyed) ApplyWithPrefix(prefix string, op Operator, keep int, field Fiel
 	return Value{}, nil // Redact
 }
 
+// ApplyText is ApplyWithPrefix of StringValue(s), for text cells (every
+// CSV field is one): it returns the result's text, "" for an Empty
+// result, and the same errors. It spares the conversions to and from
+// Value, which on an export of a million rows cost more than most
+// operators do.
+func (k *Keyed) ApplyText(prefix string, op Operator, keep int, field Field, s string) (string, error) {
+	if err := CheckOperator(op, keep, field); err != nil {
+		return "", err
+	}
+	if err := CheckPrefix(prefix); err != nil {
+		return "", err
+	}
+	t := strings.TrimSpace(s)
+	if t == "" {
+		return "", nil
+	}
+	switch op {
+	case Pseudonym:
+		if len(t) > len(prefix) && t[len(prefix)] == '-' && t[:len(prefix)] == prefix && IsToken(t) {
+			return t, nil
+		}
+		var buf [MaxPrefixLen + 1 + TokenHex]byte
+		return string(k.appendToken(buf[:0], prefix, canonicalText(field, t))), nil
+	case Generalise:
+		v, err := generalise(field, StringValue(s))
+		return v.S, err
+	case Mask:
+		if isMask(t, keep) {
+			return t, nil
+		}
+		return mask(field, keep, StringValue(s)), nil
+	}
+	return "", nil // Redact
+}
+
 var (
 	postcodeRE = regexp.MustCompile(`^([1-9][0-9]{3})(\s*[A-Za-z]{2})?$`)
 	yearRE     = regexp.MustCompile(`^[0-9]{4}$`)
