@@ -15,8 +15,10 @@ import (
 // leading apostrophe, since file names come from users.
 type CSV struct {
 	pf   *planFile
-	c    *csv.Writer
+	c    *csv.Writer // the header; the rows are written by appendCSVRow
 	lang string
+	row  []string // an item's cells, reused
+	buf  []byte   // an item's row, reused
 }
 
 // NewCSV starts the file at path.
@@ -77,12 +79,12 @@ func (c *CSV) Item(it *plan.Item) error {
 	for _, f := range it.Fields {
 		fields = append(fields, rules.FieldName(rules.Field(f), l))
 	}
-	row := []string{it.Store, it.Record, KindName(it.Kind, l), st, sid, name, cat, actionName(it.Action, l), strings.Join(fields, ", "), c.date(it.Due),
-		it.Rule, trig, tdate, Readable(it.Reason, l), it.Basis, strconv.FormatInt(it.Size, 10), it.Modified, it.Version, strings.Join(it.Warnings, "; ")}
-	for i, v := range row {
-		row[i] = safeCell(v)
-	}
-	return c.c.Write(row)
+	row := append(c.row[:0], it.Store, it.Record, KindName(it.Kind, l), st, sid, name, cat, actionName(it.Action, l), strings.Join(fields, ", "), c.date(it.Due),
+		it.Rule, trig, tdate, Readable(it.Reason, l), it.Basis, strconv.FormatInt(it.Size, 10), it.Modified, it.Version, strings.Join(it.Warnings, "; "))
+	c.row = row
+	c.buf = appendCSVRow(c.buf[:0], row)
+	_, err := c.pf.Write(c.buf)
+	return err
 }
 
 func (c *CSV) date(iso string) string {
