@@ -159,8 +159,10 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 	}()
 
 	var sinkErr error
-	rd := p.newRecordDecider(ctx, st, func(it *Item) {
+	var rd *recordDecider
+	rd = p.newRecordDecider(ctx, st, func(it *Item) {
 		if !p.wanted(it) {
+			rd.unlisted = it
 			return
 		}
 		p.applyHold(it)
@@ -178,6 +180,7 @@ func (p *Planner) runStore(ctx context.Context, st Store, sink Sink) (StoreResul
 			res.Links[sc]++
 		}
 		if it.Action == rules.Keep && !p.All && len(it.Links) == 0 && it.Held == "" {
+			rd.unlisted = it
 			return
 		}
 		if err := sink.Item(it); err != nil && sinkErr == nil {
@@ -252,6 +255,10 @@ type recordDecider struct {
 	resolved map[string]int
 	// memo spares work the records of a folder share (memo.go).
 	memo memo
+	// unlisted is set by emit to the item it was given if that item went
+	// nowhere (a record kept and not listed): add then makes the next
+	// record's item in it (spare) instead of a new one.
+	unlisted, spare *Item
 }
 
 func (p *Planner) newRecordDecider(ctx context.Context, st Store, emit func(*Item)) *recordDecider {
@@ -299,7 +306,13 @@ func (r *recordDecider) add(rec *scanners.Record) {
 		r.hold(*rec, dc)
 		return
 	}
-	r.finish(*rec, r.p.item(r.st, *rec, dc))
+	it := r.p.itemInto(r.spare, r.st, *rec, dc)
+	r.spare, r.unlisted = nil, nil
+	r.finish(*rec, it)
+	if r.unlisted == it {
+		r.spare = it
+	}
+	r.unlisted = nil
 }
 
 // done ends the listing: it emits the archive being gathered and decides
@@ -468,42 +481,4 @@ func classifyPath(id string) string {
 		zip = zip[:len(zip)-4]
 	}
 	return zip + "/" + entry
-}
-
-// item turns a decision into a plan item.
-func (p *Planner) item(st Store, rec scanners.Record, dc decided) *Item {
-	it := &Item{
-		Store:    st.Name,
-		Record:   rec.ID,
-		Kind:     string(rec.Kind),
-		Category: dc.category,
-		Rule:     dc.d.Rule,
-		Action:   dc.d.Action,
-		Due:      dc.d.Due.String(),
-		Trigger:  dc.d.Trigger,
-		Reason:   dc.d.Reason.In(p.Lang),
-		Basis:    dc.d.Basis.In(p.Lang),
-		Version:  rec.Version,
-		Size:     rec.Size,
-		Modified: rec.ModTime.In(p.Location).Format(time.RFC3339),
-		Resolved: dc.resolution,
-	}
-	if dc.subject != nil {
-		it.Subject = &SubjectRef{Type: dc.subject.Type, ID: dc.subject.ID, Name: dc.subject.Name}
-	}
-	if rec.Row != nil {
-		it.File = rec.Row.File
-		for _, f := range rec.Row.Invalid {
-			it.Warnings = append(it.Warnings, invalidText(f, p.Lang))
-		}
-	}
-	for _, fd := range dc.fields {
-		if fd.Action == rules.Pseudonymise {
-			it.Fields = append(it.Fields, string(fd.Field))
-		}
-		it.FieldDecisions = append(it.FieldDecisions, FieldItem{
-			Field: string(fd.Field), Action: fd.Action, Due: fd.Due.String(), Rule: fd.Rule, Reason: fd.Reason.In(p.Lang),
-		})
-	}
-	return it
 }
