@@ -49,6 +49,7 @@ func main() {
 	runs := flag.Int("runs", 3, "timed runs of each command; the median is reported (0: none, to profile only)")
 	cpuprofile := flag.String("cpuprofile", "", "also plan once in this process and write its CPU profile here")
 	memprofile := flag.String("memprofile", "", "also plan once in this process and write its allocation profile here")
+	binFlag := flag.String("bin", "", "the retentiond binary to measure (default: built from this tree), to compare builds")
 	flag.Parse()
 	log.SetFlags(0)
 	var ratios []int
@@ -80,11 +81,14 @@ func main() {
 		}
 		log.Printf("built a tree of %d files in %s", *n, time.Since(start).Round(time.Millisecond))
 	}
-	bin := filepath.Join(*dir, "retentiond")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/retentiond")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		log.Fatalf("go build (run from the repository root): %v", err)
+	bin := *binFlag
+	if bin == "" {
+		bin = filepath.Join(*dir, "retentiond")
+		build := exec.Command("go", "build", "-o", bin, "./cmd/retentiond")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			log.Fatalf("go build (run from the repository root): %v", err)
+		}
 	}
 	root := filepath.Join(*dir, "data")
 	findCmd := []string{"find", root, "-printf", "%p %s %T@\n"}
