@@ -87,19 +87,26 @@ func generate(dir string, n int) error {
 			if err := os.WriteFile(p, nil, 0o644); err != nil {
 				return err
 			}
-			if err := os.Chtimes(p, mtime, mtime); err != nil {
+			// Documents are written on different days, as a dossier's are:
+			// a plan must not gain from files that share their date.
+			mt := mtime.AddDate(0, 0, -((i*31 + j*7) % 365))
+			if err := os.Chtimes(p, mt, mt); err != nil {
 				return err
 			}
 			made++
 		}
 	}
-	return os.WriteFile(filepath.Join(dir, treeMark), []byte(strconv.Itoa(n)+"\n"), 0o644)
+	return os.WriteFile(filepath.Join(dir, treeMark), []byte(treeKind(n)+"\n"), 0o644)
 }
+
+// treeKind names a tree of n files as this generator makes it; a tree
+// an earlier generator made (all files of one date) is made again.
+func treeKind(n int) string { return strconv.Itoa(n) + " files, dates spread over a year" }
 
 // haveTree says whether dir holds a complete tree of n files.
 func haveTree(dir string, n int) bool {
 	b, err := os.ReadFile(filepath.Join(dir, treeMark))
-	return err == nil && strings.TrimSpace(string(b)) == strconv.Itoa(n)
+	return err == nil && strings.TrimSpace(string(b)) == treeKind(n)
 }
 
 var firstNames = []string{"Anna", "Daan", "Zoë", "Sem", "Lotte", "Finn", "Noor", "Luuk", "Inès", "Bram", "Sophie", "Jesse", "Chloë", "Milan", "Evi", "Thijs"}
