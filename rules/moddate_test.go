@@ -13,7 +13,10 @@ import (
 // a wrong answer would show.
 func TestReadsModDate(t *testing.T) {
 	base := builtin(t)
-	for c, want := range map[Category]bool{"photo": true, "diary": true, "log": true, "child-dossier": false, "contract": false, "health": false} {
+	for c, want := range map[Category]bool{"photo": true, "diary": true, "log": true, "child-dossier": false, "contract": false, "health": false,
+		// transfer rules (S8, S9-hired): the decision follows another
+		// category's rules, which may read it
+		"application": true, "internship": true} {
 		if got := base.ReadsModDate(c); got != want {
 			t.Errorf("ReadsModDate(%s) = %v, want %v", c, got, want)
 		}
