@@ -53,7 +53,7 @@ func TestConsoleOnTheDemo(t *testing.T) {
 	if _, err := svc.Plan(ctx, agent.PlanOptions{AsOf: asOf}); err != nil {
 		t.Fatal(err)
 	}
-	password, err := demo.AddConsoleAccount(cfg.StateDir, now())
+	password, err := demo.AddConsoleAccount(cfg.StateDir, cfg.PseudonymKeyFile, now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,13 +27,14 @@ const passwordAlphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456
 
 // AddConsoleAccount gives the demo in stateDir a local console account,
 // ConsoleAccount with ConsoleRoles, under a new random password, and
-// returns the password: print it once, since only its hash is kept. An
+// returns the password: print it once (the account is sealed with the
+// pseudonym key in pseudonymKeyFile, as the console checks it), since only its hash is kept. An
 // account left by an earlier demo is replaced.
-func AddConsoleAccount(stateDir string, now time.Time) (password string, err error) {
+func AddConsoleAccount(stateDir, pseudonymKeyFile string, now time.Time) (password string, err error) {
 	if err := os.MkdirAll(stateDir, 0o700); err != nil {
 		return "", fmt.Errorf("demo: %w", err)
 	}
-	users, err := auth.OpenUsers(stateDir)
+	users, err := auth.OpenUsersKeyed(stateDir, pseudonymKeyFile)
 	if err != nil {
 		return "", fmt.Errorf("demo: %w", err)
 	}

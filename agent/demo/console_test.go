@@ -11,11 +11,11 @@ import (
 
 func TestAddConsoleAccount(t *testing.T) {
 	state := t.TempDir() + "/state"
-	pw1, err := AddConsoleAccount(state, time.Now())
+	pw1, err := AddConsoleAccount(state, "", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pw2, err := AddConsoleAccount(state, time.Now()) // a second demo run replaces it
+	pw2, err := AddConsoleAccount(state, "", time.Now()) // a second demo run replaces it
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func runConsole(_ context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	users, err := auth.OpenUsers(cfg.StateDir)
+	users, err := auth.OpenUsersFor(cfg)
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	// A console account, printed once below (only its hash is kept).
-	password, err := demo.AddConsoleAccount(filepath.Join(*dir, "state"), time.Now())
+	password, err := demo.AddConsoleAccount(filepath.Join(*dir, "state"), filepath.Join(*dir, "keys", "pseudonym.key"), time.Now())
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func TestRunServesConsole(t *testing.T) {
 	if err := os.MkdirAll(c.StateDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	users, err := auth.OpenUsers(c.StateDir)
+	users, err := auth.OpenUsersFor(c)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -144,7 +144,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Auth, error) {
 		a.base += "/"
 	}
 	a.secure = c.TLSCertFile != "" || pub.Scheme == "https"
-	if a.users, err = OpenUsers(cfg.StateDir); err != nil {
+	if a.users, err = OpenUsersFor(cfg); err != nil {
 		return nil, err
 	}
 	if _, err := a.users.List(); err != nil {

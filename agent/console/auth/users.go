@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"crypto/hmac"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"github.com/retentiond/retentiond/agent/holds/statefile"
+	"github.com/retentiond/retentiond/agent/keys"
+	"github.com/retentiond/retentiond/agent/pseudonym"
 	"github.com/retentiond/retentiond/config"
 )
 
@@ -35,6 +38,20 @@ type Account struct {
 	Roles   []string  `json:"roles"`
 	Hash    Hash      `json:"password"`
 	Created time.Time `json:"created"`
+	// Seal is the keyed MAC (pseudonym key) of everything above, when
+	// the config has a pseudonym_key_file: an account written or changed
+	// by anyone without the key (a hand-edited or forged users.json,
+	// giving someone the approver role) is refused.
+	Seal string `json:"seal,omitempty"`
+}
+
+// sealDomain separates the accounts' seals from every other keyed value.
+const sealDomain = "console-account"
+
+// seal is the keyed MAC of a's name, roles, hash and creation time.
+func (a Account) seal(k *pseudonym.Keyed) string {
+	h, _ := json.Marshal(a.Hash)
+	return k.Of(sealDomain, strings.Join([]string{a.Name, strings.Join(a.Roles, ","), string(h), a.Created.UTC().Format(time.RFC3339)}, "\x00"))
 }
 
 type usersDoc struct {
@@ -45,6 +62,7 @@ type usersDoc struct {
 // Users is the local accounts file of a state dir.
 type Users struct {
 	path string
+	key  *pseudonym.Keyed // nil: accounts are not sealed
 }
 
 // ErrNoAccount is returned (wrapped) when an account to change does not
@@ -62,6 +80,30 @@ func OpenUsers(stateDir string) (*Users, error) {
 		return nil, err
 	}
 	return &Users{path: UsersFile(stateDir)}, nil
+}
+
+// OpenUsersFor returns the local accounts of cfg's state dir, sealed
+// with cfg's pseudonym key when it names one (every deployment that can
+// apply does): use it wherever a config is at hand.
+func OpenUsersFor(cfg *config.Config) (*Users, error) {
+	return OpenUsersKeyed(cfg.StateDir, cfg.PseudonymKeyFile)
+}
+
+// OpenUsersKeyed is OpenUsers with the accounts sealed with the
+// pseudonym key in keyFile ("" for none).
+func OpenUsersKeyed(stateDir, keyFile string) (*Users, error) {
+	u, err := OpenUsers(stateDir)
+	if err != nil || keyFile == "" {
+		return u, err
+	}
+	key, err := keys.LoadPseudonymKey(keyFile)
+	if err != nil {
+		return nil, err
+	}
+	if u.key, err = pseudonym.New(key); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // Path is the file's path.
@@ -129,6 +171,9 @@ func (u *Users) decode(b []byte) (*usersDoc, error) {
 		if err := a.Hash.valid(); err != nil {
 			return nil, fmt.Errorf("%s.password: %v", at, err)
 		}
+		if u.key != nil && !hmac.Equal([]byte(a.Seal), []byte(a.seal(u.key))) {
+			return nil, fmt.Errorf("%s.seal: does not match the account (written or changed without the pseudonym key?): remove it and add it again with `retentiond console user add`", at)
+		}
 	}
 	return &d, nil
 }
@@ -159,6 +204,12 @@ func (u *Users) update(fn func(d *usersDoc) error) error {
 			return nil, err
 		}
 		slices.SortFunc(d.Users, func(a, b Account) int { return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)) })
+		for i := range d.Users {
+			d.Users[i].Seal = ""
+			if u.key != nil {
+				d.Users[i].Seal = d.Users[i].seal(u.key)
+			}
+		}
 		b, err := json.MarshalIndent(d, "", "  ")
 		if err != nil {
 			return nil, err

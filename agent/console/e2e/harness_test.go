@@ -106,7 +106,7 @@ func newSite(t *testing.T, setup func(*config.Config)) *site {
 // addUser adds a local account.
 func (s *site) addUser(name, password string, roles ...string) {
 	s.t.Helper()
-	u, err := auth.OpenUsers(s.cfg.StateDir)
+	u, err := auth.OpenUsersFor(s.cfg)
 	if err != nil {
 		s.t.Fatal(err)
 	}
