@@ -3,6 +3,7 @@ package console
 import (
 	"archive/zip"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -226,8 +227,18 @@ func (c *Console) accessPackage(w http.ResponseWriter, r *http.Request, p *Perso
 	w.Header().Set("Content-Disposition", `attachment; filename="`+q.ID+`-package.zip"`)
 	if err := zipDir(w, root.FS()); err != nil {
 		// the header is out: the download breaks off, and the log says so
-		c.log.Error("console: sending an access package failed", "request", q.ID, "err", err)
+		// (without the file's name: it names the person's records)
+		c.log.Error("console: sending an access package failed", "request", q.ID, "err", withoutPath(err))
 	}
+}
+
+// withoutPath is err without the file name a *fs.PathError carries.
+func withoutPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s a file of the package: %w", pe.Op, pe.Err)
+	}
+	return err
 }
 
 // zipDir writes the regular files of fsys (an os.Root's: no link leads
